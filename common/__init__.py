@@ -1,0 +1,1 @@
+"""Vocabulary shared by the server and the desktop: enums, workflow, schemas, validators."""

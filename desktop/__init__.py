@@ -1,0 +1,1 @@
+"""The window clerk's desktop client."""
