@@ -1,0 +1,37 @@
+"""Who is acting: a citizen (by verified phone), a staff user, or the system itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from common.enums import Role
+from common.validators import mask_phone
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, as services see it."""
+
+    role: Role
+    user_id: int | None = None
+    phone: str | None = None
+    display_name: str = ""
+    member_code: str | None = None
+    county_code: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the actor appears in the case timeline (never a full phone number)."""
+        if self.role is Role.CITIZEN:
+            return f"申请人({mask_phone(self.phone or '')})"
+        if self.role is Role.SYSTEM:
+            return "系统"
+        return f"{self.display_name}({self.role.label})"
+
+    @property
+    def idempotency_owner(self) -> str:
+        """The namespace an Idempotency-Key is unique in."""
+        return f"citizen:{self.phone}" if self.role is Role.CITIZEN else f"user:{self.user_id}"
+
+
+SYSTEM = Actor(role=Role.SYSTEM)

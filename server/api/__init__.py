@@ -1,0 +1,1 @@
+"""The HTTP edge: routers that translate between HTTP and the services."""

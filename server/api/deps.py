@@ -1,0 +1,76 @@
+"""FastAPI dependencies: the app context, the authenticated actor, request metadata."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from common.enums import Role
+from server.actor import Actor
+from server.auth.tokens import find_valid_token
+from server.context import AppContext
+from server.errors import NotAuthenticated
+from server.models import StaffUser
+
+_bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌")
+
+
+def get_context(request: Request) -> AppContext:
+    """The application's collaborators (set by `create_app`)."""
+    return request.app.state.ctx
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_raw_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    """The bearer token of the request, or 401."""
+    if credentials is None or not credentials.credentials:
+        raise NotAuthenticated("请先登录")
+    return credentials.credentials
+
+
+RawTokenDep = Annotated[str, Depends(get_raw_token)]
+
+
+def get_citizen(ctx: ContextDep, raw: RawTokenDep) -> Actor:
+    """The citizen behind a valid citizen token."""
+    with ctx.db.read() as session:
+        token = find_valid_token(session, raw, now=ctx.clock.now())
+        if token is None or token.role != Role.CITIZEN.value or not token.phone:
+            raise NotAuthenticated("登录已过期,请重新登录")
+        return Actor(role=Role.CITIZEN, phone=token.phone)
+
+
+def get_staff(ctx: ContextDep, raw: RawTokenDep) -> Actor:
+    """The active staff user behind a valid staff token."""
+    with ctx.db.read() as session:
+        token = find_valid_token(session, raw, now=ctx.clock.now())
+        user = session.get(StaffUser, token.user_id) if token is not None and token.user_id else None
+        if token is None or user is None or not user.active or token.role == Role.CITIZEN.value:
+            raise NotAuthenticated("登录已过期,请重新登录")
+        return Actor(
+            role=Role(user.role),
+            user_id=user.id,
+            display_name=user.display_name,
+            member_code=user.member_code,
+            county_code=user.county_code,
+        )
+
+
+CitizenDep = Annotated[Actor, Depends(get_citizen)]
+StaffDep = Annotated[Actor, Depends(get_staff)]
+
+
+def get_client_address(request: Request) -> str:
+    """The caller's address, for per-client limits (behind a proxy, uvicorn's --proxy-headers sets it)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddressDep = Annotated[str, Depends(get_client_address)]
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=100, description="重试同一请求时带上同一个值,服务器只处理一次"),
+]

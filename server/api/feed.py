@@ -1,0 +1,5 @@
+"""Placeholder; filled in by its feature."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

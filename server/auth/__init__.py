@@ -1,0 +1,1 @@
+"""Authentication: bearer tokens, citizen SMS login, staff password login."""

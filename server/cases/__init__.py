@@ -1,0 +1,1 @@
+"""Cases: scope, numbering, events, presentation, and the services that act on them."""

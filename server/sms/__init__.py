@@ -1,0 +1,1 @@
+"""Sending SMS: templates, a gateway interface and the default outbox backend."""
