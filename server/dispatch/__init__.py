@@ -1,0 +1,1 @@
+"""Dispatch: choosing which pool member's window in the county handles a new case."""
