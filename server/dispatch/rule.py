@@ -5,16 +5,21 @@ vehicle category and branch) lives in the database. The caller reads it under a
 row lock, passes it in as :class:`Candidate` values, and writes
 ``Decision.new_weights`` back in the same transaction. Nothing here does I/O.
 
-Why smooth weighted round robin (the nginx algorithm): a plain weighted round
-robin with weights 5,1,1 hands out ``A A A A A B C`` -- bursts of one member,
-so a county's window can be flooded for a morning while others idle. SWRR
-interleaves (``A A B A C A A``): over any run of picks every member's count
-tracks its share ``n * w_i / W``. One side of that is guaranteed: no member is
-ever ahead of its share by a whole case (a winner's current is positive before
-it is charged ``W``, so it never drops to ``-W``), and after every ``W`` picks
-the counts equal the weights exactly. The other side -- never a whole case
-behind -- holds for the pool's usual weights but not for every weight list;
-see ``tests/server/dispatch/test_rule.py`` for a pinned counter-example.
+Why smooth weighted round robin: a plain weighted round robin with weights
+5,1,1 hands out ``A A A A A B C`` -- bursts of one member, so a county's window
+can be flooded for a morning while others idle. The smooth variant interleaves
+(``A A B A C A A``) so that over any run of picks every member's count tracks
+its share ``n * w_i / W``.
+
+The state is nginx's (each step adds every available weight, the winner is
+charged the total), so ``current_i = n * w_i - count_i * W``: how far member i
+is behind its share, in units of 1/W case. nginx picks the highest current; for
+some weight lists (8,8,8,1,1 say) that leaves a member a whole case behind.
+We pick instead, among members not ahead of their share after this step
+(``current > 0``), the one that would fall a whole case behind soonest -- the
+earliest deadline ``ceil((W - current) / w)`` -- which is Tijdeman's solution
+of the "chairman assignment problem" and keeps every member strictly within
+one case of its share at every step, on both sides.
 """
 
 from __future__ import annotations
@@ -149,9 +154,16 @@ def choose(candidates: Sequence[Candidate], *, sticky_key: str | None = None) ->
     after = dict(before)
     for candidate in available:
         after[candidate.key] += candidate.weight
-    # Highest current wins; on a tie the smallest key wins (available is sorted
-    # by key and max() keeps the first maximum), so replays are reproducible.
-    winner = max(available, key=lambda c: after[c.key])
+    # Earliest deadline first among those not ahead of their share; ties go to
+    # the smallest key (available is sorted by key, min() keeps the first), so
+    # replays are reproducible. If the stored state no longer sums to zero
+    # (weights changed without a reset) and nobody qualifies, the highest
+    # current wins as in nginx.
+    eligible = [c for c in available if after[c.key] > 0]
+    if eligible:
+        winner = min(eligible, key=lambda c: -(-(total - after[c.key]) // c.weight))
+    else:
+        winner = max(available, key=lambda c: after[c.key])
     raised = after[winner.key]
     after[winner.key] -= total
     figures["chosen_current"] = raised
@@ -163,6 +175,6 @@ def choose(candidates: Sequence[Candidate], *, sticky_key: str | None = None) ->
         figures=figures,
         reason_zh=(
             f"{fallback_zh}按权重轮转分派:{winner.key}"
-            f"(权重{winner.weight},当前值{raised}为最高,扣减可用权重合计{total}后为{after[winner.key]})"
+            f"(权重{winner.weight},轮转值{raised}最需补足,扣减可用权重合计{total}后为{after[winner.key]})"
         ),
     )
