@@ -54,6 +54,9 @@ class Case(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Set while a supplement is awaited: the SLA clock is stopped from this moment.
     sla_paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Working seconds the clock stood still in finished supplement rounds, so an
+    # escalated deadline (counted from submission) can give that time back.
+    sla_paused_seconds: int = 0
     escalated: bool = False
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
