@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from server.clock import LOCAL_ZONE
 from server.sla.calendar import MAX_DAYS_WITHOUT_WORK, NoWorkingDayError
 
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 # "升级处理的最长2天办结" (domain.json service.escalated_max_days).
 ESCALATED_WORKING_DAYS = 2
