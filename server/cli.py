@@ -1,0 +1,392 @@
+"""The `no1window-server` command: init, serve, demo, user add, sms outbox, audit verify.
+
+Every command reads the same settings as the server (NO1WINDOW_* variables and
+`.env`). Bad input prints one clear line to stderr, exits non-zero and leaves
+the database as it was (each change runs in one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import logging.config
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+from common.catalog import Catalog, load_catalog
+from common.enums import Role
+from server.app import build_context, create_app
+from server.audit.chain import verify_chain
+from server.clock import SystemClock, local
+from server.db import Database
+from server.errors import DomainError
+from server.models import Branch, County, Member, SmsMessage
+from server.pool import create_user, seed_pool
+from server.schema import current_revision, head_revision, upgrade_to_head
+from server.settings import Settings
+from server.sms.service import OutboxGateway
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s [%(process)d] %(name)s: %(message)s"
+
+# Handed to uvicorn, which applies it in every worker process too. uvicorn's own
+# loggers keep no handlers and propagate to ours, so all lines share one format.
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": LOG_FORMAT}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "uvicorn": {"level": "INFO", "handlers": [], "propagate": True},
+        "uvicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        # The app logs each request itself, without the query string (personal data).
+        "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        # Its "Context impl SQLiteImpl" lines on every schema check are noise in a server log.
+        "alembic": {"level": "WARNING"},
+    },
+}
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,40}")
+
+log = logging.getLogger("no1window.cli")
+
+
+class CliError(Exception):
+    """Refusal with a message for the administrator and an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database; the embedded SQLite file's directory is created if needed."""
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Database(settings.effective_database_url)
+
+
+def describe_url(url: str) -> str:
+    """The database URL as safe to print (no password)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def require_schema(database: Database) -> None:
+    """Refuse to work on a database that is not at this version's newest schema."""
+    current, head = current_revision(database), head_revision()
+    if current is None:
+        raise CliError("the database is not initialised: run `no1window-server init` first")
+    if current != head:
+        raise CliError(
+            f"the database schema is at revision {current}, this version needs {head}: "
+            "run `no1window-server init` (after a backup) to upgrade it"
+        )
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def pool_counts(session: Session) -> tuple[int, int, int]:
+    """How many counties, members and branches exist."""
+    return _count(session, County), _count(session, Member), _count(session, Branch)
+
+
+def initialise(database: Database, catalog: Catalog, out: Callable[[str], None]) -> None:
+    """Schema to head and the pool seeded; says what it did. Safe to repeat."""
+    before = current_revision(database)
+    upgrade_to_head(database)
+    after = current_revision(database)
+    if before is None:
+        out(f"Schema: created at revision {after}.")
+    elif before != after:
+        out(f"Schema: upgraded from revision {before} to {after}.")
+    else:
+        out(f"Schema: already at the newest revision ({after}).")
+    with database.write() as session:
+        counties, members, branches = pool_counts(session)
+        seed_pool(session, catalog)
+        added = [a - b for a, b in zip(pool_counts(session), (counties, members, branches), strict=True)]
+    if any(added):
+        out(f"Pool: added {added[0]} counties, {added[1]} members, {added[2]} branches.")
+    else:
+        out(f"Pool: already in place ({counties} counties, {members} members, {branches} branches).")
+
+
+def resolve_member(catalog: Catalog, value: str | None) -> str | None:
+    """A member code from its code, short name or full name."""
+    if value is None:
+        return None
+    for member in catalog.members:
+        if value.strip().lower() in (member.code, member.short, member.name):
+            return member.code
+    known = ", ".join(f"{m.code} ({m.short})" for m in catalog.members)
+    raise CliError(f"unknown member {value!r}; one of: {known}")
+
+
+def resolve_county(catalog: Catalog, value: str | None) -> str | None:
+    """A county code from its code or its name."""
+    if value is None:
+        return None
+    for county in catalog.counties:
+        if value.strip() in (county.code, county.name):
+            return county.code
+    known = ", ".join(f"{c.code} ({c.name})" for c in catalog.counties)
+    raise CliError(f"unknown county {value!r}; one of: {known}")
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new user's password: piped on stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        if not sys.stdin.isatty():
+            raise CliError("no terminal to ask for the password on: pipe it in with --password-stdin")
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise CliError("the two passwords differ; nothing was created")
+    if not password:
+        raise CliError("empty password; nothing was created")
+    return password
+
+
+# -------------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(settings)
+    try:
+        print(f"Database: {describe_url(database.url)}")
+        initialise(database, load_catalog(), print)
+    finally:
+        database.dispose()
+    return 0
+
+
+def app_factory() -> FastAPI:
+    """The application, built in each uvicorn worker from the environment's settings."""
+    return create_app(build_context(Settings()))
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # only this command needs it; keeps the other commands quick to start
+
+    logging.config.dictConfig(LOG_CONFIG)
+    database = open_database(settings)
+    try:
+        require_schema(database)
+    finally:
+        database.dispose()
+    log.info("serving %s on http://%s:%d with %d worker(s)", describe_url(database.url), args.host, args.port, args.workers)
+    uvicorn.run(
+        # An import string and a factory, so that every worker process builds its own app.
+        "server.cli:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_config=LOG_CONFIG,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from server.demo import DemoRefused, demo_logins, fill_demo, format_logins
+
+    database = open_database(settings)
+    try:
+        print(f"Database: {describe_url(database.url)}")
+        initialise(database, load_catalog(), print)
+        # Demo citizens' phone numbers are made up: their messages must stay in the outbox.
+        ctx = build_context(settings, database=database, sms_gateway=OutboxGateway())
+        try:
+            logins = fill_demo(ctx)
+        except DemoRefused as refusal:
+            print(refusal.message)
+            if not refusal.already_loaded:
+                return 1
+            logins = demo_logins()
+        else:
+            print(f"Demo data: {len(logins.cases)} cases filled in.")
+        print(format_logins(logins))
+    finally:
+        database.dispose()
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog()
+    role = Role(args.role)
+    if not USERNAME_PATTERN.fullmatch(args.username):
+        raise CliError("the username must be 3-40 characters: letters, digits, '_', '.' or '-'")
+    display_name = args.display_name.strip()
+    if not display_name or len(display_name) > 40:
+        raise CliError("the display name must be 1-40 characters")
+    member, county = resolve_member(catalog, args.member), resolve_county(catalog, args.county)
+    if role is Role.COORDINATOR and (member or county):
+        raise CliError("a coordinator belongs to no member and no county: leave out --member and --county")
+    if role is Role.SUPERVISOR and county:
+        raise CliError("a supervisor covers every county of the member: leave out --county")
+    database = open_database(settings)
+    try:
+        require_schema(database)
+        password = read_password(args.password_stdin)
+        with database.write() as session:
+            user = create_user(
+                session,
+                username=args.username,
+                password=password,
+                role=role,
+                display_name=display_name,
+                now=SystemClock().now(),
+                member_code=member,
+                county_code=county,
+            )
+            user_id = user.id
+    finally:
+        database.dispose()
+    where = " ".join(x for x in (catalog.member_names.get(member or ""), catalog.county_names.get(county or "")) if x)
+    print(f"Created {role.value} {args.username} ({display_name}){', ' + where if where else ''}; id {user_id}.")
+    return 0
+
+
+def cmd_sms_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(settings)
+    try:
+        require_schema(database)
+        with database.read() as session:
+            query = select(SmsMessage)
+            if args.phone:
+                query = query.where(SmsMessage.phone == args.phone)
+            messages = session.exec(query.order_by(SmsMessage.id.desc()).limit(args.limit)).all()  # type: ignore[union-attr]
+    finally:
+        database.dispose()
+    if not messages:
+        print("No messages.")
+        return 0
+    for message in messages:
+        when = local(message.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{when}  {message.phone}  {message.template:<20}  {message.text}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(settings)
+    try:
+        require_schema(database)
+        with database.read() as session:
+            report = verify_chain(session)
+    finally:
+        database.dispose()
+    if report.ok:
+        print(f"OK: {report.checked} events")
+        return 0
+    print(f"FAILED at event {report.first_bad_seq}: {report.problem} ({report.checked} events before it verify)")
+    return 1
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def _port(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError("a port is 1-65535")
+    return number
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _mobile(value: str) -> str:
+    if not re.fullmatch(r"1[3-9][0-9]{9}", value):
+        raise argparse.ArgumentTypeError("a mobile number is 11 digits starting with 13-19")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="no1window-server", description="盐城保险业“1号窗口” server administration.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser("init", help="create or upgrade the schema and seed the pool (safe to repeat)").set_defaults(
+        handler=cmd_init
+    )
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=_positive, default=1)
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("demo", help="fill a fresh database with demo users and cases").set_defaults(handler=cmd_demo)
+
+    user = commands.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user.add_parser("add", help="create a clerk, supervisor or coordinator")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in (Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR)])
+    add.add_argument("--display-name", required=True, help="the name colleagues see, e.g. 王小明")
+    add.add_argument("--member", help="pool member code or short name, e.g. picc or 人保财险")
+    add.add_argument("--county", help="county code or name, e.g. 320902 or 亭湖区")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin (else: prompt)"
+    )
+    add.set_defaults(handler=cmd_user_add)
+
+    sms = commands.add_parser("sms", help="text messages").add_subparsers(dest="sms_command", metavar="ACTION", required=True)
+    outbox = sms.add_parser("outbox", help="list the newest messages, newest first")
+    outbox.add_argument("--phone", type=_mobile)
+    outbox.add_argument("--limit", type=_positive, default=20)
+    outbox.set_defaults(handler=cmd_sms_outbox)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True
+    )
+    audit.add_parser("verify", help="check the event hash chain").set_defaults(handler=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage and the problem
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        print(f"error: bad settings: {problems}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args, settings))
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
