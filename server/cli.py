@@ -189,7 +189,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         require_schema(database)
     finally:
         database.dispose()
-    log.info("serving %s on http://%s:%d with %d worker(s)", describe_url(database.url), args.host, args.port, args.workers)
+    log.info(
+        "serving %s on http://%s:%d with %d worker(s)", describe_url(database.url), args.host, args.port, args.workers
+    )
     uvicorn.run(
         # An import string and a factory, so that every worker process builds its own app.
         "server.cli:app_factory",
@@ -337,10 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="fill a fresh database with demo users and cases").set_defaults(handler=cmd_demo)
 
-    user = commands.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    user = commands.add_parser("user", help="staff accounts").add_subparsers(
+        dest="user_command", metavar="ACTION", required=True
+    )
     add = user.add_parser("add", help="create a clerk, supervisor or coordinator")
     add.add_argument("--username", required=True)
-    add.add_argument("--role", required=True, choices=[r.value for r in (Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR)])
+    add.add_argument(
+        "--role", required=True, choices=[r.value for r in (Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR)]
+    )
     add.add_argument("--display-name", required=True, help="the name colleagues see, e.g. 王小明")
     add.add_argument("--member", help="pool member code or short name, e.g. picc or 人保财险")
     add.add_argument("--county", help="county code or name, e.g. 320902 or 亭湖区")
@@ -349,7 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.set_defaults(handler=cmd_user_add)
 
-    sms = commands.add_parser("sms", help="text messages").add_subparsers(dest="sms_command", metavar="ACTION", required=True)
+    sms = commands.add_parser("sms", help="text messages").add_subparsers(
+        dest="sms_command", metavar="ACTION", required=True
+    )
     outbox = sms.add_parser("outbox", help="list the newest messages, newest first")
     outbox.add_argument("--phone", type=_mobile)
     outbox.add_argument("--limit", type=_positive, default=20)

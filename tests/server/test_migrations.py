@@ -25,9 +25,7 @@ TEST_DATABASE_URL = os.environ.get("NO1WINDOW_TEST_DATABASE_URL", "")
 def schema_differences(database: Database) -> list:
     """What autogenerate would still change: empty when the database matches the models."""
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
         return compare_metadata(context, SQLModel.metadata)
 
 
