@@ -11,9 +11,11 @@ import argparse
 import getpass
 import logging
 import logging.config
+import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -31,7 +33,7 @@ from server.db import Database
 from server.errors import DomainError
 from server.models import Branch, County, Member, SmsMessage
 from server.pool import create_user, seed_pool
-from server.schema import current_revision, head_revision, upgrade_to_head
+from server.schema import current_revision, head_revision, is_known_revision, upgrade_to_head
 from server.settings import Settings
 from server.sms.service import OutboxGateway
 
@@ -78,6 +80,18 @@ def open_database(settings: Settings) -> Database:
     return Database(settings.effective_database_url)
 
 
+@contextmanager
+def opened(settings: Settings, *, at_head: bool = True) -> Iterator[Database]:
+    """The configured database for one command (checked to be at the newest schema), closed afterwards."""
+    database = open_database(settings)
+    try:
+        if at_head:
+            require_schema(database)
+        yield database
+    finally:
+        database.dispose()
+
+
 def describe_url(url: str) -> str:
     """The database URL as safe to print (no password)."""
     return make_url(url).render_as_string(hide_password=True)
@@ -88,10 +102,20 @@ def require_schema(database: Database) -> None:
     current, head = current_revision(database), head_revision()
     if current is None:
         raise CliError("the database is not initialised: run `no1window-server init` first")
+    refuse_unknown_revision(current)
     if current != head:
         raise CliError(
             f"the database schema is at revision {current}, this version needs {head}: "
             "run `no1window-server init` (after a backup) to upgrade it"
+        )
+
+
+def refuse_unknown_revision(current: str | None) -> None:
+    """A database migrated by a newer version of the server must not be touched by this one."""
+    if current is not None and not is_known_revision(current):
+        raise CliError(
+            f"the database schema is at revision {current}, newer than this version knows ({head_revision()}): "
+            "install the newer no1window version"
         )
 
 
@@ -107,6 +131,7 @@ def pool_counts(session: Session) -> tuple[int, int, int]:
 def initialise(database: Database, catalog: Catalog, out: Callable[[str], None]) -> None:
     """Schema to head and the pool seeded; says what it did. Safe to repeat."""
     before = current_revision(database)
+    refuse_unknown_revision(before)
     upgrade_to_head(database)
     after = current_revision(database)
     if before is None:
@@ -166,12 +191,9 @@ def read_password(from_stdin: bool) -> str:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    database = open_database(settings)
-    try:
+    with opened(settings, at_head=False) as database:
         print(f"Database: {describe_url(database.url)}")
         initialise(database, load_catalog(), print)
-    finally:
-        database.dispose()
     return 0
 
 
@@ -184,14 +206,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn  # only this command needs it; keeps the other commands quick to start
 
     logging.config.dictConfig(LOG_CONFIG)
-    database = open_database(settings)
-    try:
-        require_schema(database)
-    finally:
-        database.dispose()
-    log.info(
-        "serving %s on http://%s:%d with %d worker(s)", describe_url(database.url), args.host, args.port, args.workers
-    )
+    with opened(settings) as database:  # checked at head here; each worker opens its own
+        target = describe_url(database.url)
+    log.info("serving %s on http://%s:%d with %d worker(s)", target, args.host, args.port, args.workers)
     uvicorn.run(
         # An import string and a factory, so that every worker process builds its own app.
         "server.cli:app_factory",
@@ -208,8 +225,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from server.demo import DemoRefused, demo_logins, fill_demo, format_logins
 
-    database = open_database(settings)
-    try:
+    with opened(settings, at_head=False) as database:
         print(f"Database: {describe_url(database.url)}")
         initialise(database, load_catalog(), print)
         # Demo citizens' phone numbers are made up: their messages must stay in the outbox.
@@ -224,8 +240,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"Demo data: {len(logins.cases)} cases filled in.")
         print(format_logins(logins))
-    finally:
-        database.dispose()
     return 0
 
 
@@ -242,9 +256,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("a coordinator belongs to no member and no county: leave out --member and --county")
     if role is Role.SUPERVISOR and county:
         raise CliError("a supervisor covers every county of the member: leave out --county")
-    database = open_database(settings)
-    try:
-        require_schema(database)
+    with opened(settings) as database:
         password = read_password(args.password_stdin)
         with database.write() as session:
             user = create_user(
@@ -258,24 +270,17 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
                 county_code=county,
             )
             user_id = user.id
-    finally:
-        database.dispose()
     where = " ".join(x for x in (catalog.member_names.get(member or ""), catalog.county_names.get(county or "")) if x)
     print(f"Created {role.value} {args.username} ({display_name}){', ' + where if where else ''}; id {user_id}.")
     return 0
 
 
 def cmd_sms_outbox(args: argparse.Namespace, settings: Settings) -> int:
-    database = open_database(settings)
-    try:
-        require_schema(database)
-        with database.read() as session:
-            query = select(SmsMessage)
-            if args.phone:
-                query = query.where(SmsMessage.phone == args.phone)
-            messages = session.exec(query.order_by(SmsMessage.id.desc()).limit(args.limit)).all()  # type: ignore[union-attr]
-    finally:
-        database.dispose()
+    with opened(settings) as database, database.read() as session:
+        query = select(SmsMessage)
+        if args.phone:
+            query = query.where(SmsMessage.phone == args.phone)
+        messages = session.exec(query.order_by(SmsMessage.id.desc()).limit(args.limit)).all()  # type: ignore[union-attr]
     if not messages:
         print("No messages.")
         return 0
@@ -286,13 +291,8 @@ def cmd_sms_outbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    database = open_database(settings)
-    try:
-        require_schema(database)
-        with database.read() as session:
-            report = verify_chain(session)
-    finally:
-        database.dispose()
+    with opened(settings) as database, database.read() as session:
+        report = verify_chain(session)
     if report.ok:
         print(f"OK: {report.checked} events")
         return 0
@@ -394,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `... | head` closed the pipe: stop quietly, and keep Python's exit flush from complaining again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -67,6 +67,20 @@ def test_commands_on_an_uninitialised_database_say_to_run_init(
     assert "not initialised" in err and "no1window-server init" in err
 
 
+def test_a_database_from_a_newer_version_is_left_alone(initialised: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = Database(f"sqlite:///{initialised / 'no1window.db'}")
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        database.dispose()
+
+    for argv in (["init"], ["audit", "verify"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 1
+        assert "revision 9999, newer than this version knows" in err
+
+
 def test_bad_settings_are_reported_without_a_traceback(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
