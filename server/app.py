@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 
 from common.catalog import load_catalog
 from common.resources import resources_dir
-from server.api import applications, catalog, citizen_auth, documents, feed, health, staff_actions, staff_auth, staff_cases
+from server.api import applications, catalog, citizen_auth, documents, feed, health, intake, staff_actions, staff_auth, staff_cases
 from server.api.errors import install_error_handlers
 from server.clock import Clock, SystemClock, local
 from server.context import AppContext
@@ -68,7 +68,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         )
         return response
 
-    for module in (health, catalog, citizen_auth, applications, staff_auth, staff_cases, staff_actions, documents, feed):
+    for module in (health, catalog, citizen_auth, applications, intake, staff_auth, staff_cases, staff_actions, documents, feed):
         app.include_router(module.router, prefix="/api/v1")
 
     status = ctx.calendar.status(local(ctx.clock.now()).date())
