@@ -4,28 +4,17 @@ Why synchronous: every call goes through `TaskRunner` (a thread pool), so a
 plain blocking client is the simplest thing that keeps the GUI thread free;
 httpx's `Client` is safe to share between those threads.
 
-Every failure becomes one of a few typed errors whose `message` is Chinese
-and fit to show the clerk as it is:
-
-* `ServerUnreachable`: no answer (connection refused, timeout, gateway down);
-  safe to retry for reads and for actions sent with an idempotency key.
-* `SessionExpired`: 401; the app asks for the password again.
-* `StaleVersion`: 409 `stale_version`; someone (maybe this very clerk, on a
-  retry) changed the case first: refresh it, do not show an error wall.
-* `Refused`: any other 4xx, with the server's message (`NotFound` for 404,
-  `errors` holds the per-field problems of a 422).
-* `ServerFailed`: 5xx; the server broke, retrying may or may not help.
+Every failure becomes one of the typed errors of `desktop.api.errors`
+(re-exported here), whose `message` is Chinese and fit to show the clerk.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,6 +22,36 @@ from typing import Any
 import httpx
 
 from common.schemas.auth import StaffSessionOut, StaffUserOut
+from desktop.api.abort import Aborted, RequestAbort
+from desktop.api.errors import (
+    TIMEOUT_MESSAGE,
+    ApiError,
+    FieldProblem,
+    NotFound,
+    Refused,
+    ServerFailed,
+    ServerUnreachable,
+    SessionExpired,
+    StaleVersion,
+    error_for,
+)
+
+__all__ = [
+    "Aborted",
+    "ApiClient",
+    "ApiError",
+    "FieldProblem",
+    "NotFound",
+    "ProgressCallback",
+    "Refused",
+    "RequestAbort",
+    "ServerFailed",
+    "ServerUnreachable",
+    "SessionExpired",
+    "StaleVersion",
+    "new_idempotency_key",
+    "normalize_server_url",
+]
 
 API_PREFIX = "/api/v1"
 USER_AGENT = "no1window-desk/0.1"
@@ -44,143 +63,13 @@ CLOCK_SKEW_TOLERANCE = timedelta(seconds=2)
 ProgressCallback = Callable[[int, int], None]
 """Called as progress(done_bytes, total_bytes) from the worker thread; total 0 when unknown."""
 
-_FALLBACK_MESSAGES = {
-    401: "登录已过期,请重新登录",
-    403: "您没有权限执行此操作",
-    404: "未找到该记录,可能已改派或您无权查看",
-    409: "该申请已被他人更新,请刷新后再试",
-    413: "文件太大,请压缩后再上传",
-    415: "不支持的文件类型",
-    422: "填写内容不正确",
-    423: "账号已锁定,请稍后再试",
-    429: "操作太频繁,请稍后再试",
-}
-_UNREACHABLE_MESSAGE = "无法连接服务器,请检查网络"
-_TIMEOUT_MESSAGE = "服务器响应超时,请检查网络"
-_SERVER_FAILED_MESSAGE = "服务器出错,请稍后再试"
-# A proxy in front of the server answers these when the server itself is down or restarting.
-_GATEWAY_STATUSES = frozenset({502, 503, 504})
 # A host name (IDNs arrive as punycode), an IPv4 or an IPv6 address.
 _HOST = re.compile(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+")
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One field the server refused in a 422, e.g. field="owner.phone", message="手机号码格式不正确"."""
-
-    field: str
-    message: str
-
-
-class ApiError(Exception):
-    """Any failed call. `status` is the HTTP status (0 when there was no answer)."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        errors: tuple[FieldProblem, ...] = (),
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.errors = errors
-        self.retry_after = retry_after
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status}, code={self.code!r}, message={self.message!r})"
-
-
-class ServerUnreachable(ApiError):
-    """No usable answer: connection refused or reset, timeout, or a gateway saying the server is down."""
-
-    def __init__(self, message: str = _UNREACHABLE_MESSAGE, *, status: int = 0) -> None:
-        super().__init__(status, "unreachable", message)
-
-
-class SessionExpired(ApiError):
-    """401: the token expired or was revoked; log in again."""
-
-
-class StaleVersion(ApiError):
-    """409 stale_version: the case changed since it was read (also what a repeated action looks like)."""
-
-
-class Refused(ApiError):
-    """Any other 4xx: the server said no, with a message for the clerk."""
-
-
-class NotFound(Refused):
-    """404: gone, or no longer in this clerk's scope (reassigned)."""
-
-
-class ServerFailed(ApiError):
-    """5xx other than a gateway error: a bug or outage on the server."""
-
-
-class Aborted(Exception):
-    """The request was cut short on purpose with `RequestAbort.abort()` (the app is quitting)."""
 
 
 def new_idempotency_key() -> str:
     """A fresh key for one user action; send the same key on every retry of that action."""
     return uuid.uuid4().hex
-
-
-class RequestAbort:
-    """Lets another thread cut a blocking request short, e.g. the feed's 25 s long poll on quit.
-
-    httpx has no cancel, and closing a socket does not wake a thread blocked
-    reading it on Linux; shutting it down does. The socket is learnt from
-    httpx's documented `trace` request extension, which reports each new
-    connection, so requests using this must not reuse pooled connections
-    (`ApiClient` sends them over a client without keep-alive).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._streams: list[Any] = []
-        self._aborted = False
-
-    @property
-    def aborted(self) -> bool:
-        """Whether `abort()` was called."""
-        return self._aborted
-
-    def abort(self) -> None:
-        """Make the request in progress (or the next one using this handle) fail at once."""
-        with self._lock:
-            self._aborted = True
-            streams, self._streams = self._streams, []
-        for stream in streams:
-            _shut_down(stream)
-
-    def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        """httpx/httpcore trace hook: remember each connection the request opens."""
-        if event.endswith(".started") and self._aborted:
-            raise Aborted()
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            stream = info.get("return_value")
-            with self._lock:
-                late = self._aborted
-                if not late:
-                    self._streams.append(stream)
-            if late:
-                _shut_down(stream)
-
-
-def _shut_down(stream: Any) -> None:
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if sock is None:
-        return
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed: nothing left to wake
 
 
 class ApiClient:
@@ -328,7 +217,7 @@ class ApiClient:
                 self._note_server_time(response)
                 if response.status_code >= 400:
                     response.read()
-                    raise _error_for(response, login=False)
+                    raise error_for(response, login=False)
                 total = int(response.headers.get("Content-Length") or 0)
                 chunks: list[bytes] = []
                 received = 0
@@ -339,7 +228,7 @@ class ApiClient:
                         progress(received, total)
                 return b"".join(chunks)
         except httpx.TimeoutException as exc:
-            raise ServerUnreachable(_TIMEOUT_MESSAGE) from exc
+            raise ServerUnreachable(TIMEOUT_MESSAGE) from exc
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise ServerUnreachable() from exc
 
@@ -401,11 +290,11 @@ class ApiClient:
             if abort is not None and abort.aborted:
                 raise Aborted() from exc
             if isinstance(exc, httpx.TimeoutException):
-                raise ServerUnreachable(_TIMEOUT_MESSAGE) from exc
+                raise ServerUnreachable(TIMEOUT_MESSAGE) from exc
             raise ServerUnreachable() from exc
         self._note_server_time(response)
         if response.status_code >= 400:
-            raise _error_for(response, login=login)
+            raise error_for(response, login=login)
         return response
 
     def _request_json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -449,44 +338,6 @@ def normalize_server_url(text: str) -> str:
     if parsed.scheme not in ("http", "https") or not _HOST.fullmatch(host) or (port is not None and not 0 < port < 65536):
         raise ValueError(problem)
     return url
-
-
-def _error_for(response: httpx.Response, *, login: bool) -> ApiError:
-    status = response.status_code
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        body = {}
-    code = str(body.get("code") or "")
-    detail = body.get("detail")
-    message = detail if isinstance(detail, str) and detail else _FALLBACK_MESSAGES.get(status, _SERVER_FAILED_MESSAGE)
-    errors = tuple(
-        FieldProblem(str(e.get("field", "")), str(e.get("message", "")))
-        for e in body.get("errors") or ()
-        if isinstance(e, dict)
-    )
-    retry_after = _retry_after(response)
-    if status in _GATEWAY_STATUSES:
-        return ServerUnreachable(_UNREACHABLE_MESSAGE, status=status)
-    if status >= 500:
-        return ServerFailed(status, code or "server_error", message)
-    if status == 401 and not login:
-        return SessionExpired(status, code or "not_authenticated", message)
-    if status == 409 and code == "stale_version":
-        return StaleVersion(status, code, message)
-    if status == 404:
-        return NotFound(status, code or "not_found", message)
-    return Refused(status, code or "refused", message, errors=errors, retry_after=retry_after)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
 def _multipart_frame(boundary: str, fields: Mapping[str, str], filename: str, content_type: str) -> tuple[bytes, bytes]:

@@ -13,19 +13,19 @@ selection and the scroll position survive every feed update.
 
 from __future__ import annotations
 
-import gc
+import bisect
 import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import count
+from operator import attrgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 
 from common.schemas.cases import CaseSummary
-from desktop.queue.rows import COLUMN_TITLES, Column, QueueRow, Urgency, local_day
+from desktop.queue.rows import COLUMN_TITLES, Column, QueueRow, Urgency, collector_paused, consecutive_runs, local_day
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -44,6 +44,9 @@ _COLOURS: dict[Urgency, tuple[QColor, QColor | None]] = {
     Urgency.OVERDUE: (QColor("#ffffff"), QColor("#c62828")),
     Urgency.PAUSED: (QColor("#616161"), None),
 }
+
+
+_row_key = attrgetter("key")
 
 
 def _utc_now() -> datetime:
@@ -261,7 +264,7 @@ class CaseQueueModel(QAbstractTableModel):
         positions = self._index_by_id()
         fresh: dict[int, QueueRow] = {}
         now_ts = self._now().timestamp()
-        with _collector_paused():
+        with collector_paused():
             for case in cases:
                 if case.id in positions:
                     self._upsert(case)
@@ -277,7 +280,7 @@ class CaseQueueModel(QAbstractTableModel):
         # Group the new rows by where they go; insert from the bottom so earlier positions stay valid.
         blocks: list[tuple[int, list[QueueRow]]] = []
         for row in ordered:
-            at = self._insertion_point(row.key)
+            at = self._insertion_point(row.key) if self._rows else 0
             if blocks and blocks[-1][0] == at:
                 blocks[-1][1].append(row)
             else:
@@ -302,7 +305,7 @@ class CaseQueueModel(QAbstractTableModel):
     def retain(self, case_ids: set[int]) -> int:
         """Remove every case not in `case_ids` (after a full reload); returns how many went."""
         doomed = [i for i, r in enumerate(self._rows) if r.id not in case_ids]
-        for first, last in reversed(list(_runs(doomed))):
+        for first, last in reversed(list(consecutive_runs(doomed))):
             self._remove_run(first, last)
         if doomed:
             self.contents_changed.emit()
@@ -339,7 +342,7 @@ class CaseQueueModel(QAbstractTableModel):
         if changed:
             positions = self._index_by_id()
             roles = [_DISPLAY, _FOREGROUND, _BACKGROUND, _FONT, _TOOLTIP, self.UrgencyRole]
-            for first, last in _runs(sorted(positions[r.id] for r in changed)):
+            for first, last in consecutive_runs(sorted(positions[r.id] for r in changed)):
                 self.dataChanged.emit(self.index(first, _TIME), self.index(last, _TIME), roles)
         if crossed:
             self.urgency_changed.emit()
@@ -382,11 +385,12 @@ class CaseQueueModel(QAbstractTableModel):
 
     def _insertion_point(self, key: tuple[object, ...]) -> int:
         """Where a row with `key` belongs (binary search; keys are unique)."""
-        rows, lo, hi, descending = self._rows, 0, len(self._rows), self._descending
+        if not self._descending:
+            return bisect.bisect_left(self._rows, key, key=_row_key)  # the loop in C
+        rows, lo, hi = self._rows, 0, len(self._rows)
         while lo < hi:
             mid = (lo + hi) // 2
-            other = rows[mid].key
-            if (other > key) if descending else (other < key):  # type: ignore[operator]
+            if rows[mid].key > key:  # type: ignore[operator]
                 lo = mid + 1
             else:
                 hi = mid
@@ -402,35 +406,3 @@ class CaseQueueModel(QAbstractTableModel):
         del self._rows[first : last + 1]
         self._positions = None
         self.endRemoveRows()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while building many rows.
-
-    Allocating 50,000 rows triggers full collections that walk every object
-    the app holds and measured as half the time of a big load; the rows
-    hold no reference cycles, so nothing is lost by collecting afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _runs(indexes: list[int]) -> Iterator[tuple[int, int]]:
-    """Ascending indexes grouped into (first, last) runs of consecutive numbers."""
-    start = previous = None
-    for i in indexes:
-        if start is None:
-            start = previous = i
-        elif i == previous + 1:  # type: ignore[operator]
-            previous = i
-        else:
-            yield start, previous  # type: ignore[misc]
-            start = previous = i
-    if start is not None:
-        yield start, previous  # type: ignore[misc]
