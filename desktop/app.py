@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop; returns the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: a feed poll every 25 s is noise, not news.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     app = create_application([])
     prefs = Preferences(QSettings())
     server = args.server or prefs.server_url

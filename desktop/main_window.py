@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.panel.select_filter(prefs.queue_filter or "")
         self.resize(1200, 720)
+        self._restore_layout()
 
     # ------------------------------------------------------------ building ----
 
@@ -335,8 +336,18 @@ class MainWindow(QMainWindow):
         message = exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}"
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
+    def _restore_layout(self) -> None:
+        geometry = self.prefs.window_state("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        columns = self.prefs.window_state("queue_columns")
+        if columns is not None:
+            self.panel.table.horizontalHeader().restoreState(columns)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the feed and the background calls before the window goes."""
+        """Remember the layout; stop the feed and the background calls before the window goes."""
+        self.prefs.save_window_state("geometry", self.saveGeometry())
+        self.prefs.save_window_state("queue_columns", self.panel.table.horizontalHeader().saveState())
         self._stop_feed()
         self.loader.cancel()
         self.model.stop_countdown()

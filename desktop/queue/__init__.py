@@ -1,1 +1,2 @@
-"""The clerk's queue: rows (`rows`), the table model (`model`), the tabs (`filters`), the filter proxy (`proxy`), loading (`loader`)."""
+"""The clerk's queue: `rows` (one precomputed row), `model` (the table model), `filters` (the tabs),
+`proxy` (tab and search filtering), `loader` (page-by-page loading), `panel` (the widgets)."""

@@ -69,13 +69,14 @@ class QueuePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         # Fixed row heights: the view never measures 50,000 rows.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
+        # The indicator first: enabling sorting sorts by it at once, and the model is already in that order.
         header.setSortIndicator(self.model.sort_column, self.model.sort_order)
+        self.table.setSortingEnabled(True)
         header.setStretchLastSection(True)
         for column, width in _COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
