@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 
 from common.catalog import load_catalog
 from common.resources import resources_dir
@@ -20,6 +21,7 @@ from server.settings import Settings
 from server.sla.calendar import WorkCalendar
 from server.sla.deadlines import WorkingHours
 from server.sms.service import OutboxGateway, SmsGateway, SmsSender, SmsTemplates
+from server.web.pages import install_citizen_pages
 
 access_log = logging.getLogger("no1window.access")
 log = logging.getLogger(__name__)
@@ -70,6 +72,9 @@ def create_app(ctx: AppContext) -> FastAPI:
 
     for module in (health, catalog, citizen_auth, applications, intake, staff_auth, staff_cases, staff_actions, documents, feed):
         app.include_router(module.router, prefix="/api/v1")
+    install_citizen_pages(app)
+    # Citizens load pages and JSON over weak rural mobile networks: compress text responses.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
 
     status = ctx.calendar.status(local(ctx.clock.now()).date())
     if status.warning:

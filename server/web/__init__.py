@@ -1,0 +1,1 @@
+"""The citizen's mobile web pages under /m/ (templates, static files, the pages router)."""
