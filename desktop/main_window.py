@@ -197,7 +197,8 @@ class MainWindow(QMainWindow):
         """End the session on the server and show the login dialog (a shared counter PC)."""
         self._stop_feed()
         self.loader.cancel()
-        self.runner.run(self.api.logout, on_error=lambda _exc: None)
+        token, self.api.token = self.api.token, None  # forgotten now; revoked on the server in the background
+        self.runner.run(lambda: self.api.logout(token), on_error=lambda _exc: None)
         self._show_login("已退出登录。")
 
     def _show_login(self, notice: str) -> None:

@@ -146,15 +146,21 @@ class ApiClient:
         self._token = session.token
         return session
 
-    def logout(self) -> None:
-        """End the session on the server (best effort) and forget the token in any case."""
-        try:
-            if self._token:
-                self._request("DELETE", "/staff/sessions/current")
-        except ApiError:
-            pass  # the token is dropped below anyway; an expired one is logged out already
-        finally:
+    def logout(self, token: str | None = None) -> None:
+        """End a session on the server, best effort: `token`, or the current one, which is forgotten at once.
+
+        Passing the token lets the GUI forget it first and revoke it in the
+        background without racing a new login's token.
+        """
+        token = token or self._token
+        if self._token == token:
             self._token = None
+        if not token:
+            return
+        try:
+            self._request("DELETE", "/staff/sessions/current", headers={"Authorization": f"Bearer {token}"})
+        except ApiError:
+            pass  # expired already, or the server is away: the token is forgotten here either way
 
     def me(self) -> StaffUserOut:
         """The logged-in user."""
@@ -258,7 +264,7 @@ class ApiClient:
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = dict(extra or {})
         token = self._token
-        if token:
+        if token and "Authorization" not in headers:
             headers["Authorization"] = f"Bearer {token}"
         return headers
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import select
 
-from desktop.api.client import ApiClient
+from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.main_window import MainWindow
 from desktop.notifier import NewCaseNotifier
@@ -168,6 +168,39 @@ def test_an_expired_session_asks_for_the_password_and_returns_to_the_same_place(
     assert window.panel.current_filter_key() == "assigned"
     assert window.current_case_id() == ids[1]
     assert shown_ids(window) == set(ids)
+
+
+def test_logging_out_and_in_as_another_clerk_shows_their_queue(
+    qtbot: Any,
+    window: MainWindow,
+    clerk: StaffAccount,
+    other_clerk: StaffAccount,
+    citizen: CitizenApplicant,
+    live_server: LiveServer,
+) -> None:
+    mine = citizen.submit_application()["id"]
+    only_member_takes_cases(live_server.ctx, "cpic")
+    theirs = citizen.submit_application()["id"]
+    log_in(qtbot, window, clerk)
+    window.show()
+    assert shown_ids(window) == {mine}
+    old_token = window.api.token
+    window.logout_action.trigger()
+    assert window.api.token is None
+    qtbot.waitUntil(lambda: window.login_dialog is not None and window.login_dialog.isVisible(), timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.runner.busy_count == 0, timeout=LOAD_TIMEOUT_MS)
+    probe = ApiClient(live_server.url)
+    probe.token = old_token
+    with pytest.raises(SessionExpired):  # revoked on the server, not just forgotten here
+        probe.me()
+    probe.close()
+    dialog = window.login_dialog
+    assert dialog is not None
+    dialog.username_edit.setText(other_clerk.username)
+    qtbot.keyClicks(dialog.password_edit, other_clerk.password)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shown_ids(window) == {theirs}, timeout=LOAD_TIMEOUT_MS)
+    assert window.user_label.text().startswith("周窗口")
 
 
 def test_enter_on_a_case_asks_to_open_it(qtbot: Any, window: MainWindow, clerk: StaffAccount, citizen: CitizenApplicant) -> None:
