@@ -28,7 +28,7 @@
   }
 
   function facts(rows) {
-    var dl = el('dl', { className: 'facts' });
+    var dl = el('dl', { className: 'facts cols' });
     for (var j = 0; j < rows.length; j++) {
       if (!rows[j][1]) continue;
       dl.appendChild(el('dt', { text: rows[j][0] }));
@@ -63,6 +63,9 @@
     if (app.status === 'draft') {
       node.appendChild(el('p', { text: '尚未提交。' }));
       node.appendChild(el('a', { className: 'btn', href: '/m/apply?type=' + encodeURIComponent(app.business_type), text: '继续填写' }));
+    }
+    if (app.status === 'submitted' && !app.member_name) {
+      node.appendChild(el('p', { className: 'handler', text: '正在为您分派承办公司,请稍后刷新查看' }));
     }
     if (app.member_name) {
       node.appendChild(el('p', { className: 'handler', text: '已由' + app.member_name + '承办' }));
@@ -107,7 +110,8 @@
     }
     var note = messageBox();
     var send = el('button', { type: 'button', className: 'btn', text: '提交补充材料' });
-    for (var k = 0; k < kinds.length; k++) box.appendChild(uploadBox(app, kinds[k], done));
+    var uploaded = function () { tell(note, '', 'info'); };
+    for (var k = 0; k < kinds.length; k++) box.appendChild(uploadBox(app, kinds[k], done, uploaded));
     box.appendChild(note);
     box.appendChild(send);
     No1.on(send, 'click', function () {
@@ -125,7 +129,7 @@
     return box;
   }
 
-  function uploadBox(app, kind, done) {
+  function uploadBox(app, kind, done, uploaded) {
     var info = KINDS[kind] || { name: kind, hint: '' };
     var id = app.id + '-' + kind;
     var node = el('div', { className: 'doc', 'data-kind': kind }, [
@@ -147,7 +151,7 @@
     var w = Upload.widget(node, {
       kind: kind,
       url: function () { return '/citizen/applications/' + app.id + '/documents'; },
-      onUploaded: function (doc) { done[kind] = doc || true; }
+      onUploaded: function (doc) { done[kind] = doc || true; uploaded(); }
     });
     if (done[kind]) w.markUploaded(app.id, done[kind]);
     return node;
@@ -300,6 +304,12 @@
   No1.on(No1.byId('logout'), 'click', function () {
     No1.api('DELETE', '/citizen/sessions/current', {}, function () {
       No1.clearSession();
+      // Unsent drafts hold an ID number: a shared phone should not keep them after logging out.
+      var keys = [];
+      try {
+        for (var j = 0; j < window.localStorage.length; j++) keys.push(window.localStorage.key(j));
+      } catch (e) { keys = []; }
+      for (var k = 0; k < keys.length; k++) if (keys[k] && keys[k].indexOf('no1w.draft.') === 0) No1.storageRemove(keys[k]);
       window.location.href = '/m/';
     });
   });
