@@ -136,6 +136,8 @@ class Action(LabelledEnum):
     CALL = "call"
     NOTE = "note"
     REVEAL_ID = "reveal_id"
+    RATE = "rate"
+    COMPLAIN = "complain"
 
 
 _LABELS: dict[type[LabelledEnum], dict[str, str]] = {
@@ -207,5 +209,7 @@ _LABELS: dict[type[LabelledEnum], dict[str, str]] = {
         "call": "电话联系",
         "note": "备注",
         "reveal_id": "查看完整身份证号",
+        "rate": "申请人评价",
+        "complain": "申请人投诉",
     },
 }

@@ -11,7 +11,19 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from common.catalog import load_catalog
 from common.resources import resources_dir
-from server.api import applications, catalog, citizen_auth, documents, feed, health, intake, staff_actions, staff_auth, staff_cases
+from server.api import (
+    applications,
+    catalog,
+    citizen_auth,
+    citizen_extras,
+    documents,
+    feed,
+    health,
+    intake,
+    staff_actions,
+    staff_auth,
+    staff_cases,
+)
 from server.api.errors import install_error_handlers
 from server.clock import Clock, SystemClock, local
 from server.context import AppContext
@@ -70,7 +82,10 @@ def create_app(ctx: AppContext) -> FastAPI:
         )
         return response
 
-    for module in (health, catalog, citizen_auth, applications, intake, staff_auth, staff_cases, staff_actions, documents, feed):
+    for module in (
+        health, catalog, citizen_auth, applications, citizen_extras, intake,
+        staff_auth, staff_cases, staff_actions, documents, feed,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     install_citizen_pages(app)
     # Citizens load pages and JSON over weak rural mobile networks: compress text responses.

@@ -2,6 +2,7 @@
 
 from server.models.auth import AuthToken, IdempotencyRecord, LoginCode
 from server.models.case import CallRecord, Case, CaseCounter, Document
+from server.models.complaint import Complaint
 from server.models.dispatch import DispatchDecision, DispatchWeight
 from server.models.event import ChainHead, Event
 from server.models.org import Branch, County, Member, StaffUser
@@ -14,6 +15,7 @@ __all__ = [
     "Case",
     "CaseCounter",
     "ChainHead",
+    "Complaint",
     "County",
     "DispatchDecision",
     "DispatchWeight",

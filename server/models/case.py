@@ -76,6 +76,11 @@ class Case(SQLModel, table=True):
     policy_document_id: int | None = None
     closing_reason: str | None = Field(default=None, max_length=500)
 
+    # The applicant's 1–5 rating of a completed case, given once.
+    rating: int | None = None
+    rating_comment: str | None = Field(default=None, max_length=200)
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
 
 class Document(SQLModel, table=True):
     """One uploaded file; every supplement round is kept, nothing overwritten."""
