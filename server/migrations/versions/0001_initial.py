@@ -1,4 +1,4 @@
-"""Initial schema: the pool, staff, cases with documents/calls, dispatch state, the event chain, auth, SMS.
+"""Initial schema: pool, staff, cases (documents, calls, complaints), dispatch state, event chain, auth, SMS.
 
 Generated from the models by autogenerate and reviewed: UTC datetimes are
 plain DATETIME columns (conversion happens in Python), JSON stays JSON,
@@ -6,7 +6,7 @@ money is NUMERIC.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 21:50:25.917300
+Create Date: 2026-11-28 22:30:23.928768
 """
 
 from __future__ import annotations
@@ -175,6 +175,9 @@ def upgrade() -> None:
         sa.Column("policy_link", sa.String(length=500), nullable=True),
         sa.Column("policy_document_id", sa.Integer(), nullable=True),
         sa.Column("closing_reason", sa.String(length=500), nullable=True),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("rating_comment", sa.String(length=200), nullable=True),
+        sa.Column("rated_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["branch_id"],
             ["branch.id"],
@@ -247,6 +250,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("call_record", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_call_record_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "complaint",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("member_code", sa.String(length=20), nullable=True),
+        sa.Column("county_code", sa.String(length=6), nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_complaint_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_complaint_member_code"), ["member_code"], unique=False)
 
     op.create_table(
         "dispatch_decision",
@@ -385,6 +406,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dispatch_decision_case_id"))
 
     op.drop_table("dispatch_decision")
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_member_code"))
+        batch_op.drop_index(batch_op.f("ix_complaint_case_id"))
+
+    op.drop_table("complaint")
     with op.batch_alter_table("call_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_call_record_case_id"))
 
