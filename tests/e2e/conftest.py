@@ -27,7 +27,6 @@ from server.db import Database
 from server.pool import seed_pool
 from server.schema import upgrade_to_head
 from server.settings import Settings
-from tests.server.citizen.conftest import ensure_feedback_schema
 from tests.server.citizen.flow import only_picc_open
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,7 +71,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     url = f"http://127.0.0.1:{port}"
     database = Database(f"sqlite:///{data_dir / 'no1window.db'}")
     upgrade_to_head(database)
-    ensure_feedback_schema(database)
     # Every test logs in from 127.0.0.1: the per-address hourly cap would count them all together.
     settings = Settings(_env_file=None, data_dir=data_dir, public_base_url=url, sms_hourly_limit_per_client=1000)  # type: ignore[call-arg]
     ctx = build_context(settings, database=database)
