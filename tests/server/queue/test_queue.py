@@ -168,6 +168,47 @@ def test_search_finds_by_number_name_plate_or_vin(
     assert numbers(client.get(QUEUE, params={"q": term}, headers=headers)) == [searchable[expected]]
 
 
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.COORDINATOR])
+def test_search_finds_the_same_for_wider_scopes(
+    ctx: AppContext, client: TestClient, searchable: dict[str, str], role: Role
+) -> None:
+    _, headers = staff(ctx, "wide", role, member="picc" if role is Role.SUPERVISOR else None, county=None)
+    make_case(ctx, member="cpic", owner_name="欧阳秀英")  # same name, another member
+
+    found = {term: numbers(client.get(QUEUE, params={"q": term}, headers=headers)) for term in ("秀英", vin(777)[-8:], "苏J12345", "YC20260309")}
+
+    if role is Role.SUPERVISOR:
+        assert found["秀英"] == [searchable["name"]]
+    else:
+        assert len(found["秀英"]) == 2
+    assert (found[vin(777)[-8:]], found["苏J12345"], found["YC20260309"]) == (
+        [searchable["vin"]],
+        [searchable["plate"]],
+        [searchable["number"]],
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("YC202603", [0, 1, 2, 3]),
+        ("YC20260309", [0]),
+        ("YC2026031", [1, 2]),
+        ("YC20260319-", [2]),
+        ("YC20260319-000", [2]),
+        ("YC2026032", [3]),
+        ("YC2026033", []),
+    ],
+)
+def test_case_number_prefixes_ending_in_nine_or_a_dash_find_exactly_their_cases(
+    ctx: AppContext, client: TestClient, prefix: str, expected: list[int]
+) -> None:
+    _, headers = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
+    cases = [make_case(ctx, number=n).number for n in ("YC20260309-0001", "YC20260310-0001", "YC20260319-0009", "YC20260320-0001")]
+
+    assert numbers(client.get(QUEUE, params={"q": prefix}, headers=headers)) == [cases[i] for i in expected]
+
+
 @pytest.mark.parametrize("term", [vin(777)[-5:], vin(777)[:10], "%", "_", "秀_", "20260309-0042", "#1"])
 def test_search_does_not_match_short_vin_tails_middles_or_wildcards(
     ctx: AppContext, client: TestClient, searchable: dict[str, str], term: str
@@ -197,11 +238,13 @@ def test_queue_is_sorted_by_deadline_with_undated_cases_last(ctx: AppContext, cl
     ]
 
 
-def test_pages_split_the_deadline_order_and_report_the_total(ctx: AppContext, client: TestClient) -> None:
-    _, headers = staff(ctx, "clerk")
-    dated = [make_case(ctx, due_in=timedelta(minutes=10 * i)).number for i in range(1, 6)]
-    undated = [make_case(ctx, due_in=None).number for _ in range(3)]
-    make_case(ctx, member="cpic")  # out of scope: not counted
+@pytest.mark.parametrize("role", [Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR])
+def test_pages_split_the_deadline_order_and_report_the_total(ctx: AppContext, client: TestClient, role: Role) -> None:
+    _, headers = staff(ctx, "user", role, member=None if role is Role.COORDINATOR else "picc", county="320902" if role is Role.CLERK else None)
+    # Statuses interleave along the deadline, so pages must merge them.
+    statuses = [CaseStatus.REVIEWING, CaseStatus.ASSIGNED, CaseStatus.AWAITING_PAYMENT, CaseStatus.REVIEWING, CaseStatus.COMPLETED]
+    dated = [make_case(ctx, status=st, due_in=timedelta(minutes=10 * i)).number for i, st in enumerate(statuses, 1)]
+    undated = [make_case(ctx, status=st, due_in=None).number for st in (CaseStatus.ASSIGNED, CaseStatus.REVIEWING, CaseStatus.ASSIGNED)]
 
     pages = [client.get(QUEUE, params={"page": p, "page_size": 3}, headers=headers) for p in (1, 2, 3, 4)]
 
