@@ -1,0 +1,1 @@
+"""The document viewer: photos and PDF pages, decoded off the GUI thread."""
