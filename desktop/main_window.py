@@ -31,7 +31,9 @@ from common.schemas.cases import CaseDetail, CaseSummary, EventOut
 from desktop.api.client import ApiClient, ApiError, NotFound
 from desktop.api.tasks import TaskRunner
 from desktop.banner import ConnectionBanner
+from desktop.case.opener import CaseWindows
 from desktop.feed import DEFAULT_WAIT_SECONDS, FeedFollower, fetch_feed_head
+from desktop.intake.form import IntakeDialog
 from desktop.login import LoginDialog
 from desktop.notifier import NewCaseNotifier
 from desktop.preferences import Preferences
@@ -93,6 +95,9 @@ class MainWindow(QMainWindow):
         self.banner = ConnectionBanner(self)
         self.notifier = notifier or NewCaseNotifier(prefs, window=self, icon=self.windowIcon(), parent=self)
         self.loader = QueueLoader(api, runner, parent=self)
+        self.case_windows = CaseWindows(
+            api, runner, role=lambda: self.user.role if self.user else None, window_parent=self, parent=self
+        )
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -124,6 +129,8 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("刷新", self, shortcut=QKeySequence("F5"), triggered=self.reload)
         self.find_action = QAction("搜索", self, shortcut=QKeySequence.StandardKey.Find, triggered=self.panel.focus_search)
         self.open_action = QAction("打开所选申请", self, triggered=self.open_selected)
+        self.intake_action = QAction("窗口受理…", self, shortcut=QKeySequence("Ctrl+N"), triggered=self.open_intake)
+        self.addToolBar("窗口受理").addAction(self.intake_action)
         self.logout_action = QAction("退出登录", self, triggered=self.log_out)
         self.quit_action = QAction("退出", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         self.notify_action = QAction("新申请提醒(声音和通知)", self, checkable=True)
@@ -132,12 +139,15 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件")
         file_menu.addActions([self.logout_action, self.quit_action])
         queue_menu = self.menuBar().addMenu("申请")
-        queue_menu.addActions([self.open_action, self.refresh_action, self.find_action])
+        queue_menu.addActions([self.intake_action, self.open_action, self.refresh_action, self.find_action])
         settings_menu = self.menuBar().addMenu("设置")
         settings_menu.addAction(self.notify_action)
 
     def _connect(self) -> None:
         self.panel.case_activated.connect(self.request_open_case)
+        self.case_open_requested.connect(self.case_windows.open_case)
+        self.case_updated.connect(self.case_windows.case_changed)
+        self.case_windows.case_acted.connect(self.apply_case)
         self.panel.filter_changed.connect(self._remember_filter)
         self.banner.retry_clicked.connect(self.monitor.retry_now)
         self.monitor.reachable_changed.connect(self.banner.set_reachable)
@@ -173,6 +183,7 @@ class MainWindow(QMainWindow):
             self._start_feed(self._feed_cursor)
             return
         self.runner.discard_parked()
+        self.case_windows.close_all()  # the previous user's cases
         self._stop_feed()
         self.model.clear()
         self.reload()
@@ -322,6 +333,12 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def open_intake(self) -> None:
+        """窗口受理: the counter intake form for a walk-in customer."""
+        dialog = IntakeDialog(self.api, self.runner, user=self.user, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
     # ------------------------------------------------------------ misc ----
 
     def _update_busy(self, running: int) -> None:
@@ -349,6 +366,7 @@ class MainWindow(QMainWindow):
         """Remember the layout; stop the feed and the background calls before the window goes."""
         self.prefs.save_window_state("geometry", self.saveGeometry())
         self.prefs.save_window_state("queue_columns", self.panel.table.horizontalHeader().saveState())
+        self.case_windows.close_all()
         self._stop_feed()
         self.loader.cancel()
         self.model.stop_countdown()
