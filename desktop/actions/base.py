@@ -132,11 +132,11 @@ class ActionDialog(QDialog):
         self.send_button = QPushButton(self.send_text, self)
         self.send_button.setDefault(True)
         self.retry_button = QPushButton("重试", self)
-        self.retry_button.setVisible(False)
         self.cancel_button = QPushButton("取消", self)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.retry_button.setVisible(False)  # after addButton, which shows what it adds
         self.send_button.clicked.connect(self.submit)
         self.retry_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)

@@ -158,9 +158,7 @@ class IntakeDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.submit_button = QPushButton("提交", self)
         self.retry_button = QPushButton("重试", self)
-        self.retry_button.setVisible(False)
         self.new_button = QPushButton("再录一件", self)
-        self.new_button.setVisible(False)
         self.close_button = QPushButton("关闭", self)
         for button, role in (
             (self.submit_button, QDialogButtonBox.ButtonRole.AcceptRole),
@@ -169,6 +167,8 @@ class IntakeDialog(QDialog):
             (self.close_button, QDialogButtonBox.ButtonRole.RejectRole),
         ):
             self.buttons.addButton(button, role)
+        self.retry_button.setVisible(False)  # after addButton, which shows what it adds
+        self.new_button.setVisible(False)
         self.submit_button.clicked.connect(self.submit)
         self.retry_button.clicked.connect(self.submit)
         self.new_button.clicked.connect(self.start_over)
