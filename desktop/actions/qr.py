@@ -72,10 +72,9 @@ class QrCodeView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         """The code centred, each module a whole number of device pixels."""
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
         if self._image is None:
             painter.setPen(QColor("#888888"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "填写缴费链接后显示二维码")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "填写缴费链接后\n显示二维码")
             return
         ratio = self.devicePixelRatioF()
         side_device = int(min(self.width(), self.height()) * ratio)

@@ -120,6 +120,7 @@ class Checklist(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.request_label = QLabel(self)
+        self.request_label.setObjectName("supplementRequest")
         self.request_label.setWordWrap(True)
         self.request_label.setStyleSheet(MISSING_STYLE)
         self._layout.addWidget(self.request_label)

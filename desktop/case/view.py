@@ -32,6 +32,7 @@ from common.schemas.cases import CaseDetail
 from common.workflow import STAFF_CASE_ACTIONS, is_allowed
 from desktop.actions.registry import BUTTON_TEXT
 from desktop.case.documents import Checklist, DocumentsPanel
+from desktop.case.flow import FlowLayout
 from desktop.case.texts import deadline_text, describe_event, duration_text, local_time, money
 from desktop.viewer.source import DocumentSource
 
@@ -134,41 +135,42 @@ class CaseView(QWidget):
         QVBoxLayout(handling_box).addWidget(self.handling)
 
         self.checklist = Checklist(self)
-        checklist_box = QGroupBox("材料清单", self)
-        QVBoxLayout(checklist_box).addWidget(self.checklist)
         self.documents = DocumentsPanel(source, self)
         self.documents.document_activated.connect(self.document_activated)
+        # The checklist beside the thumbnails: what is required next to what was sent, at one glance.
         documents_box = QGroupBox("材料(点击查看大图)", self)
-        QVBoxLayout(documents_box).addWidget(self.documents)
+        documents_layout = QHBoxLayout(documents_box)
+        checklist_column = QVBoxLayout()
+        checklist_column.addWidget(QLabel("材料清单", self))
+        checklist_column.addWidget(self.checklist)
+        checklist_column.addStretch(1)
+        documents_layout.addLayout(checklist_column)
+        documents_layout.addWidget(self.documents, 1)
 
         facts = QWidget(self)
         facts_layout = QVBoxLayout(facts)
         facts_layout.addWidget(owner_box)
-        facts_layout.addWidget(handling_box)
-        facts_layout.addWidget(checklist_box)
         facts_layout.addWidget(documents_box)
+        facts_layout.addWidget(handling_box)
         facts_layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(facts)
 
+        # The actions as a row under the header that wraps when the window is narrow (200 % scaling):
+        # a column of a dozen buttons would set the window's minimum height beyond a small screen.
         self.action_buttons: dict[str, QPushButton] = {}
-        actions_box = QGroupBox("办理操作", self)
-        actions_layout = QVBoxLayout(actions_box)
+        self.actions_bar = QWidget(self)
+        self.actions_bar.setObjectName("actions")
+        actions_layout = FlowLayout(self.actions_bar)
+        actions_layout.setContentsMargins(0, 0, 0, 0)
         for action in role_actions(role):
-            button = QPushButton(BUTTON_TEXT[action], actions_box)
+            button = QPushButton(BUTTON_TEXT[action], self.actions_bar)
             button.setObjectName(f"do_{action.value}")
             button.setEnabled(False)
             button.clicked.connect(lambda _checked=False, a=action.value: self.action_requested.emit(a))
             actions_layout.addWidget(button)
             self.action_buttons[action.value] = button
-        actions_layout.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(scroll, 1)
-        top.addWidget(actions_box)
-        top_widget = QWidget(self)
-        top_widget.setLayout(top)
-        top.setContentsMargins(0, 0, 0, 0)
 
         self.timeline = self._tree(["时间", "操作", "操作人", "说明"])
         self.calls = self._tree(["时间", "结果", "时长", "经办人", "通话记录"])
@@ -176,13 +178,15 @@ class CaseView(QWidget):
         self.tabs.addTab(self.timeline, "办理记录")
         self.tabs.addTab(self.calls, "电话记录")
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top_widget)
+        splitter.addWidget(scroll)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([3000, 1000])  # proportions: the case above, its history below
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.actions_bar)
         layout.addWidget(self.notice_label)
         layout.addWidget(splitter, 1)
 

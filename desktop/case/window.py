@@ -64,7 +64,6 @@ class CaseWindow(QMainWindow):
         self.viewer: DocumentViewer | None = None
         self._loading = False
         self._reload_again = False
-        self._closing = False
         self.view = CaseView(source, role=role, parent=self)
         self.view.action_requested.connect(self.open_action)
         self.view.reveal_requested.connect(self.reveal_id)
@@ -155,10 +154,10 @@ class CaseWindow(QMainWindow):
     def _forget_dialog(self, dialog: ActionDialog) -> None:
         if self.active_dialog is dialog:
             self.active_dialog = None
-        if not self._closing:
-            # While the window closes its own deletion takes the dialog along; a second, separate
-            # deferred delete of the child in the same pass crashes PySide.
-            dialog.deleteLater()
+        # Detached first: a child with a deferred delete pending, deleted along with this window in the
+        # same pass, is deleted twice (PySide crashes). On its own the dialog goes exactly once.
+        dialog.setParent(None)
+        dialog.deleteLater()
 
     def _on_action_done(self, case: CaseDetail) -> None:
         self.apply(case)
@@ -207,13 +206,12 @@ class CaseWindow(QMainWindow):
     def _forget_viewer(self) -> None:
         if self.viewer is not None:
             self.viewer.decoder.wait_for_idle(2000)
-            if not self._closing:
-                self.viewer.deleteLater()
+            self.viewer.setParent(None)  # see _forget_dialog
+            self.viewer.deleteLater()
         self.viewer = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Close the viewer and a dialog with the window."""
-        self._closing = True
         if self.viewer is not None:
             self.viewer.close()
         if self.active_dialog is not None:
