@@ -351,11 +351,12 @@ class IntakeDialog(QDialog):
         elif isinstance(exc, ServerFailed):
             self.show_error(f"{exc.message}。请点击“重试”。", retry=True)
         elif isinstance(exc, Refused):
-            self._show_refusal(exc)
+            self.show_refusal(exc)
         else:
             self.show_error(exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}", retry=True)
 
-    def _show_refusal(self, exc: Refused) -> None:
+    def show_refusal(self, exc: Refused) -> None:
+        """The server said no: a refused scan on its slot, field problems under their fields, the rest below."""
         failed = self.submission.uploading
         if failed is not None and self.submission.created:
             kind, path = failed

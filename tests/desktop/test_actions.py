@@ -219,6 +219,22 @@ def test_the_e_policy_sms_preview_is_the_sms_sent(
     assert outbox(live_server, citizen.phone)[-1].text == preview
 
 
+def test_moving_offline_keeps_payment_and_policy_open_for_the_remote_follow_up(
+    qtbot: Any, citizen: CitizenApplicant, case_windows: CaseWindows, clerk_api: ApiClient
+) -> None:
+    case_id = citizen.submit_application()["id"]
+    advance(clerk_api, case_id, ("accept", {}))
+    window = open_case(qtbot, case_windows, case_id)
+    dialog = start_action(qtbot, window, "move_offline")
+    dialog.text_edit.setPlainText("客户年纪大不会用手机缴费,约好到窗口现场办理")  # type: ignore[attr-defined]
+    detail = send(qtbot, dialog)
+    assert detail.status == CaseStatus.OFFLINE.value
+    qtbot.waitUntil(lambda: window.view.status_label.text() == "转线下", timeout=TIMEOUT_MS)
+    enabled = {a for a, b in window.view.action_buttons.items() if b.isEnabled()}
+    assert {"approve", "record_payment", "issue_policy", "reject"} <= enabled
+    assert "转线下" in window.view.timeline.topLevelItem(0).text(1)
+
+
 def test_buttons_follow_the_role(qtbot: Any, citizen: CitizenApplicant, clerk_api: ApiClient, runner: Any) -> None:
     coordinator_view = CaseWindows(clerk_api, runner, role=lambda: Role.COORDINATOR.value)
     window: CaseWindow = open_case(qtbot, coordinator_view, citizen.submit_application()["id"])

@@ -16,10 +16,13 @@ from sqlmodel import select
 from common.enums import Channel, VehicleCategory
 from common.schemas.auth import StaffUserOut
 from common.validators import validate_mobile, validate_resident_id
-from desktop.api.client import ApiClient
+from desktop.api.client import ApiClient, FieldProblem, Refused
 from desktop.api.tasks import TaskRunner
 from desktop.intake import checks
 from desktop.intake.form import IntakeDialog
+from desktop.main_window import MainWindow
+from desktop.notifier import NewCaseNotifier
+from desktop.preferences import Preferences
 from server.models import Case, Document
 from tests.desktop.case_fixtures import TIMEOUT_MS
 from tests.desktop.conftest import LiveServer, StaffAccount
@@ -219,3 +222,34 @@ def drop(widget: Any, paths: list[Path], position: QPointF) -> None:
     event = QDropEvent(position, copy, mime, buttons, keys)
     QApplication.sendEvent(widget, event)
     assert event.isAccepted()
+
+
+def test_the_servers_field_problems_land_under_their_fields(intake: IntakeDialog) -> None:
+    intake.show_refusal(
+        Refused(
+            422,
+            "invalid",
+            "owner.phone: 手机号码格式不正确,应以13至19开头,请核对后重新输入",
+            errors=(
+                FieldProblem("owner.phone", "手机号码格式不正确,应以13至19开头,请核对后重新输入"),
+                FieldProblem("county_code", "内容太短"),
+            ),
+        )
+    )
+    assert intake.field_errors[checks.PHONE].text() == "手机号码格式不正确,应以13至19开头,请核对后重新输入"
+    assert intake.error_label.text() == "内容太短"  # no field of its own on the form: the line below
+
+
+def test_the_main_window_offers_intake_for_the_clerks_county(
+    qtbot: Any, api: ApiClient, runner: TaskRunner, prefs: Preferences, clerk: StaffAccount
+) -> None:
+    main = MainWindow(api, runner, prefs, notifier=NewCaseNotifier(prefs, beep=lambda: None))
+    qtbot.addWidget(main)
+    main.start_session(api.login(clerk.username, clerk.password))
+    assert main.intake_action.shortcut().toString() == "Ctrl+N"
+    main.intake_action.trigger()
+    dialog = main.findChild(IntakeDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.county_combo.currentText() == "亭湖区"
+    dialog.close()
+    main.close()

@@ -156,7 +156,10 @@ def test_a_case_goes_from_submitted_to_completed_through_the_ui(
     assert isinstance(dialog, IssuePolicyDialog)
     dialog.number_edit.setText("PDZA202632090000001234")
     dialog.set_pdf(policy)
+    uploaded: list[int] = []
+    dialog.progress.valueChanged.connect(uploaded.append)
     completed = send(qtbot, dialog)
+    assert uploaded and uploaded[-1] > len(pdf_bytes()) and uploaded == sorted(uploaded)  # the PDF went up with a bar
 
     assert completed.status == CaseStatus.COMPLETED.value
     qtbot.waitUntil(lambda: view.status_label.text() == "已办结", timeout=TIMEOUT_MS)
