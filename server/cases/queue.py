@@ -9,15 +9,12 @@ an index where one narrows and reads rows in order where none does.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, union, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, True_, and_, case, func, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, select
@@ -25,25 +22,25 @@ from sqlmodel import Session, select
 from common.catalog import Catalog
 from common.enums import OPEN_STATUSES, CaseStatus, Role, VehicleCategory
 from common.schemas.cases import QueuePage
-from common.validators import PLATE_SEPARATORS
 from server.actor import Actor
 from server.cases.presenters import summarize
+from server.cases.queue_search import search_condition
 from server.cases.scope import case_scope
 from server.clock import LOCAL_ZONE, local
 from server.models import Case, County
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-MAX_SEARCH_LENGTH = 40
-# A VIN is searched by its full 17 characters or by its last 6 or more.
-MIN_VIN_SUFFIX = 6
 
+# What `presenters.summarize` reads of a case (the queue tests fail at once if it starts reading more).
+SUMMARY_COLUMNS = (
+    Case.id, Case.number, Case.version, Case.channel, Case.category, Case.business_type, Case.county_code,
+    Case.status, Case.owner_name, Case.owner_id_number, Case.plate, Case.vin, Case.member_code,
+    Case.submitted_at, Case.due_at, Case.sla_paused_at,
+)  # fmt: skip
 _OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
+_ALL_STATUSES = tuple(sorted(s.value for s in CaseStatus))
 _ALL_BUT_DRAFT = tuple(sorted(s.value for s in CaseStatus if s is not CaseStatus.DRAFT))
-_FULL_CASE_NUMBER = re.compile(r"YC\d{8}-\d{4,}")
-_ASCII_CODE = re.compile(r"[A-Z0-9-]+")
-_VIN_PART = re.compile(r"[A-Z0-9]{%d,17}" % MIN_VIN_SUFFIX)
-_LIKE_ESCAPE = "\\"
 
 
 @dataclass(frozen=True)
@@ -65,17 +62,20 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_ZONE)
 
 
-def overdue_condition(now: datetime) -> Any:
-    """Past the deadline, still open, and the SLA clock running (same rule as `presenters.is_overdue`)."""
+def overdue_condition(now: datetime, *, open_only: bool = True) -> Any:
+    """Past the deadline, still open, and the SLA clock running (same rule as `presenters.is_overdue`).
+
+    `open_only=False` leaves the status test to a caller that restricts the statuses already.
+    """
     return and_(
-        Case.status.in_(_OPEN_VALUES),
+        *([Case.status.in_(_OPEN_VALUES)] if open_only else []),
         Case.sla_paused_at.is_(None),
         Case.due_at.is_not(None),
         Case.due_at < now,
     )
 
 
-def due_today_condition(now: datetime) -> Any:
+def due_today_condition(now: datetime, *, open_only: bool = True) -> Any:
     """Open, SLA clock running, deadline on today's local date.
 
     Finished cases and cases waiting for the customer's supplement are left
@@ -84,75 +84,11 @@ def due_today_condition(now: datetime) -> Any:
     """
     start, end = today_bounds(now)
     return and_(
-        Case.status.in_(_OPEN_VALUES),
+        *([Case.status.in_(_OPEN_VALUES)] if open_only else []),
         Case.sla_paused_at.is_(None),
         Case.due_at >= start,
         Case.due_at < end,
     )
-
-
-def _like_literal(text: str) -> str:
-    """`text` with LIKE's wildcards escaped, so a typed % or _ matches itself."""
-    return text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
-
-
-def number_prefix_condition(prefix: str, number: Any = Case.number) -> Any:
-    """Case numbers starting with `prefix` (letters, digits and dashes), as an index range.
-
-    `number LIKE 'YC2026%'` cannot use the unique index on SQLite (its LIKE
-    ignores case) nor on PostgreSQL outside the C locale; a range can:
-    number >= 'YC2026' AND number < 'YC2027'. The upper bound drops trailing
-    dashes, nines and Zs before stepping the last character up, so it stays
-    right under both byte-wise and linguistic collations (which ignore the
-    dash); the LIKE then only checks the few rows inside the range.
-    """
-    stem = prefix.rstrip("-9Z")
-    conditions = [number >= prefix, number.like(_like_literal(prefix) + "%", escape=_LIKE_ESCAPE)]
-    if stem:
-        conditions.append(number < stem[:-1] + chr(ord(stem[-1]) + 1))
-    return and_(*conditions)
-
-
-def search_condition(term: str, *, matches_first: bool = True) -> Any | None:
-    """Cases matching a free-text search, or None when the term is blank.
-
-    One box finds a case by its number (exact or prefix), the owner's name
-    (contains), the plate (exact or prefix) or the VIN (exact, or its last 6+
-    characters). A part only joins when the term could be that kind of value
-    (a name has no digits, a number no Chinese characters, ...).
-
-    With `matches_first`, the matches are found first, as `id IN (SELECT id
-    ... UNION SELECT id ...)`, each part on its own column's index: a seek
-    for exact and prefix terms, a read of that one small index for "contains"
-    and "ends with"; only the matching rows are then read for the scope and
-    the filters. Without it, the parts are plain conditions on the rows, for
-    a queue small enough (a clerk's) that reading its rows costs less.
-    """
-    raw = "".join(ch for ch in unicodedata.normalize("NFKC", term) if not ch.isspace())
-    if not raw:
-        return None
-    code = raw.upper()
-    found = aliased(Case, name="found") if matches_first else Case
-    parts: list[Any] = []
-    if _ASCII_CODE.fullmatch(code):
-        if _FULL_CASE_NUMBER.fullmatch(code):
-            parts.append(found.number == code)
-        elif code.startswith("YC"):
-            parts.append(number_prefix_condition(code, found.number))
-        if _VIN_PART.fullmatch(code):
-            parts.append(found.vin == code if len(code) == 17 else found.vin.like("%" + _like_literal(code), escape=_LIKE_ESCAPE))
-    elif not code.isascii() and code[0] not in PLATE_SEPARATORS:
-        plate = "".join(ch for ch in code if ch not in PLATE_SEPARATORS)
-        if plate[1:].isascii() and plate[1:].isalnum():
-            parts.append(found.plate == plate if len(plate) >= 7 else found.plate.like(_like_literal(plate) + "%", escape=_LIKE_ESCAPE))
-    if not any(ch.isdigit() for ch in raw):
-        parts.append(found.owner_name.like("%" + _like_literal(raw) + "%", escape=_LIKE_ESCAPE))
-    if not parts:
-        return Case.id.is_(None)  # nothing can match: an empty result, not an error
-    if not matches_first:
-        return or_(*parts)
-    matches = [select(found.id).where(part) for part in parts]
-    return Case.id.in_(matches[0] if len(matches) == 1 else union(*matches))
 
 
 def effective_statuses(filters: QueueFilters) -> tuple[str, ...]:
@@ -187,25 +123,6 @@ def planner_hints(actor: Actor, statuses: Sequence[str]) -> list[Any]:
     return []
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """How to read one queue page (see `list_queue`)."""
-
-    where: list[Any]
-    sort_matches: bool
-
-
-def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: datetime) -> _Plan:
-    hints = planner_hints(actor, statuses)
-    is_clerk = actor.role is Role.CLERK
-    # Conditions on row content (a search term, a category, a county without the scope index) are
-    # answered by reading rows; for more than a clerk's share it is cheaper to read them in order
-    # than to look each up from an index, and SQLite cannot tell without statistics.
-    by_content = bool(filters.search or filters.category or (filters.county_code and not hints))
-    scan = by_content and not (is_clerk and hints)
-    return _Plan(where=queue_conditions(actor, filters, now=now, scan=scan), sort_matches=by_content or bool(hints))
-
-
 class _Unindexed(ColumnElement[Any]):
     """A column the SQLite planner may not use an index for: `+column`, SQLite's documented idiom.
 
@@ -222,27 +139,31 @@ class _Unindexed(ColumnElement[Any]):
 
 @compiles(_Unindexed)
 def _compile_plain(element: _Unindexed, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
+    return str(compiler.process(element.column, **kw))
 
 
 @compiles(_Unindexed, "sqlite")
 def _compile_unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
-    return "+" + compiler.process(element.column, **kw)
+    return "+" + str(compiler.process(element.column, **kw))
 
 
 def _plain(column: Any, scan: bool) -> Any:
     return _Unindexed(column) if scan else column
 
 
-def queue_conditions(actor: Actor, filters: QueueFilters, *, now: datetime, scan: bool = False) -> list[Any]:
-    """The WHERE clauses of the caller's queue: scope first, then every filter.
+def queue_conditions(
+    actor: Actor, filters: QueueFilters, *, now: datetime, scan: bool = False, statuses_given: bool = False
+) -> list[Any]:
+    """The WHERE clauses of the caller's queue: the search, the scope, then every filter.
 
     With `scan`, the status, county and category filters are written so that
     SQLite uses no index for them, and the scope's index hints are left out:
     the rows are then picked out by the search term's own index (number,
     plate, full VIN) or by one sequential read, rather than by thousands of
     index lookups that SQLite, planning without statistics, would choose.
-    The search goes first: it rejects most rows soonest.
+    The search goes first: it rejects most rows soonest. `statuses_given`
+    leaves out the status filter for a caller that adds an equality on one
+    status itself (a redundant IN beside it costs SQLite a test per row).
     """
     statuses = effective_statuses(filters)
     conditions: list[Any] = []
@@ -250,18 +171,53 @@ def queue_conditions(actor: Actor, filters: QueueFilters, *, now: datetime, scan
         matched = search_condition(filters.search, matches_first=scan)
         if matched is not None:
             conditions.append(matched)
-    conditions += [case_scope(actor), _plain(Case.status, scan).in_(statuses)]
+    conditions.append(case_scope(actor))
+    if not statuses_given:
+        conditions.append(_plain(Case.status, scan).in_(statuses))
     if not scan:
         conditions.extend(planner_hints(actor, statuses))
+    # The statuses are open ones already (effective_statuses).
     if filters.overdue:
-        conditions.append(overdue_condition(now))
+        conditions.append(overdue_condition(now, open_only=False))
     if filters.due_today:
-        conditions.append(due_today_condition(now))
+        conditions.append(due_today_condition(now, open_only=False))
     if filters.county_code:
         conditions.append(_plain(Case.county_code, scan) == filters.county_code)
     if filters.category:
         conditions.append(_plain(Case.category, scan) == filters.category.value)
     return conditions
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to read one queue page (see `list_queue`)."""
+
+    where: list[Any]
+    # Sort the matches (a scoped queue, or rows picked by content) rather than walk an index.
+    sort_matches: bool
+    # Count in the same pass as sorting (few matches, each costly to test twice).
+    count_in_pass: bool
+    # The conditions without the status filter, for walks that fix one status each.
+    walk_where: list[Any]
+    # Nothing narrows the queue but its statuses (the coordinator's plain view).
+    statuses_only: bool
+
+
+def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: datetime) -> _Plan:
+    hints = planner_hints(actor, statuses)
+    # Conditions on row content (a search term, a category, a county without the scope index) are
+    # answered by reading rows; for more than a clerk's share it is cheaper to read them in order
+    # than to look each up from an index, and SQLite cannot tell without statistics.
+    by_content = bool(filters.search or filters.category or (filters.county_code and not hints))
+    scan = by_content and not (actor.role is Role.CLERK and hints)
+    narrowed = filters.overdue or filters.due_today or filters.county_code or filters.category or filters.search
+    return _Plan(
+        where=queue_conditions(actor, filters, now=now, scan=scan),
+        sort_matches=by_content or bool(hints),
+        count_in_pass=by_content,
+        walk_where=queue_conditions(actor, filters, now=now, scan=scan, statuses_given=True),
+        statuses_only=isinstance(case_scope(actor), True_) and not narrowed,
+    )
 
 
 def list_queue(
@@ -270,14 +226,15 @@ def list_queue(
     """One page of the caller's queue, earliest deadline first, and how many cases match in all.
 
     Cases without a deadline come last, by id. The page is found as ids
-    first, then only those rows are loaded. Two ways to find the ids:
+    first, then only those rows are read, as plain rows of the columns a
+    queue row shows. Two ways to find the ids:
 
-    * when the rows are few or picked by content (a clerk's or supervisor's
-      share, a search, a category), one statement finds the matches, sorts
-      them and counts them (`_sorted_ids`);
-    * for the coordinator's whole queue, each status's cases are walked in
-      deadline order on an index, only as deep as the page reaches
-      (`_walked_ids`), so 100,000 cases are never sorted to show fifty.
+    * a clerk's or supervisor's queue (thousands of cases, narrowed on the
+      scope index) or rows picked by content (a search, a category) are
+      counted and sorted by the database (`_sorted_ids`);
+    * the coordinator's queue is walked in deadline order on an index,
+      status by status, each only as deep as the page reaches
+      (`_walked_ids`): the city's 100,000 cases are never sorted to show fifty.
     """
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError("page must be >= 1 and page_size within 1..MAX_PAGE_SIZE")
@@ -287,78 +244,99 @@ def list_queue(
     plan = _plan(actor, filters, statuses, now=now)
     offset = (page - 1) * page_size
     if plan.sort_matches:
-        ids, total = _sorted_ids(session, plan.where, offset=offset, limit=page_size)
+        ids, total = _sorted_ids(session, plan, offset=offset, limit=page_size)
     else:
-        ids, total = _walked_ids(session, plan.where, statuses, offset=offset, limit=page_size)
+        ids, total = _walked_ids(session, plan, statuses, offset=offset, limit=page_size)
     if not ids:
         return [], total
-    rows = {row.id: row for row in session.exec(select(Case).where(Case.id.in_(ids))).all()}  # type: ignore[union-attr]
+    # No ORM instances for a read-only list: building them costs more than the queries.
+    found = session.exec(select(*SUMMARY_COLUMNS).where(Case.id.in_(ids))).all()  # type: ignore[union-attr]
+    rows = {row.id: cast(Case, row) for row in found}
     return [rows[i] for i in ids if i in rows], total
 
 
-def _sorted_ids(session: Session, where: list[Any], *, offset: int, limit: int) -> tuple[list[int], int]:
-    """Ids of one page of the matches, undated last, and the number of matches, in a single pass.
+def _sorted_ids(session: Session, plan: _Plan, *, offset: int, limit: int) -> tuple[list[int], int]:
+    """Ids of one page of the matches, undated last, and the number of matches.
 
     The ORDER BY on `due_at IS NULL` suits no index on purpose: the planner
     then picks the index that narrows most (the scope's) instead of one that
-    merely yields deadline order.
+    merely yields deadline order. Matches picked by content are counted in
+    the same pass (a window count): testing each row twice would cost more.
     """
-    query = (
-        select(Case.id, func.count().over())
-        .where(*where)
-        .order_by(Case.due_at.is_(None), Case.due_at, Case.id)
-        .offset(offset)
-        .limit(limit)
-    )
+    order = (Case.due_at.is_(None), Case.due_at, Case.id)
+    count = select(func.count()).select_from(Case).where(*plan.where)
+    if not plan.count_in_pass:
+        total = session.exec(count).one()
+        if offset >= total:
+            return [], total
+        ids = session.exec(select(Case.id).where(*plan.where).order_by(*order).offset(offset).limit(limit)).all()
+        return list(ids), total
+    query = select(Case.id, func.count().over()).where(*plan.where).order_by(*order).offset(offset).limit(limit)
     rows = session.exec(query).all()
     if rows:
         return [row[0] for row in rows], rows[0][1]
     # A page past the end has no row to carry the count.
-    total = session.exec(select(func.count()).select_from(Case).where(*where)).one() if offset else 0
-    return [], total
+    return [], session.exec(count).one() if offset else 0
+
+
+def _count_matches(session: Session, plan: _Plan, statuses: Sequence[str]) -> tuple[int, int]:
+    """How many cases match, and how many of them have a deadline, from indexes only.
+
+    Cases without a deadline are few (not yet dispatched): counting them and
+    subtracting costs an index range instead of reading every deadline.
+    When only statuses narrow the queue and they are most of them, the count
+    is the table's (which SQLite keeps cheaply) less the other statuses'.
+    """
+    others = sorted(set(_ALL_STATUSES) - set(statuses))
+    if plan.statuses_only and len(others) < len(statuses):
+        everything = session.exec(select(func.count()).select_from(Case)).one()
+        total = everything - session.exec(select(func.count()).select_from(Case).where(Case.status.in_(others))).one()
+    else:
+        total = session.exec(select(func.count()).select_from(Case).where(*plan.where)).one()
+    undated = session.exec(select(func.count()).select_from(Case).where(*plan.where, Case.due_at.is_(None))).one()
+    return total, total - undated
 
 
 def _walked_ids(
-    session: Session, where: list[Any], statuses: Sequence[str], *, offset: int, limit: int
+    session: Session, plan: _Plan, statuses: Sequence[str], *, offset: int, limit: int
 ) -> tuple[list[int], int]:
     """Ids of one page in (due_at, id) order, undated last, and the number of matches.
 
-    ix_cases_status_due yields one status's cases already in deadline order,
-    but no index yields several statuses' cases in one order. So each status
-    is read separately, in index order and only as deep as the page reaches,
-    and the short lists are merged with UNION ALL. Undated cases (few: not
-    yet dispatched) follow by id.
+    ix_cases_status_due yields one status's cases in deadline order, but no
+    index yields several statuses' cases in one order. So each status is
+    read in index order only as deep as the page reaches, and the short
+    lists are merged with UNION ALL. Undated cases (few: not yet dispatched)
+    follow by id.
     """
-    total, dated = session.exec(select(func.count(), func.count(Case.due_at)).select_from(Case).where(*where)).one()
+    total, dated = _count_matches(session, plan, statuses)
     ids: list[int] = []
     if offset < dated:
         has_due = Case.due_at.is_not(None)
         if len(statuses) == 1:
-            query = select(Case.id).where(*where, has_due).order_by(Case.due_at, Case.id).offset(offset).limit(limit)
+            query = select(Case.id).where(*plan.where, has_due).order_by(Case.due_at, Case.id).offset(offset).limit(limit)
         else:
-            branches = [
+            walks = [
                 select(Case.id, Case.due_at)
-                .where(*where, has_due, Case.status == status)
+                .where(*plan.walk_where, has_due, Case.status == status)
                 .order_by(Case.due_at, Case.id)
                 .limit(offset + limit)
                 .subquery()
                 for status in statuses
             ]
-            # Each branch sits in a subquery: SQLite allows no ORDER BY/LIMIT directly inside UNION ALL.
-            merged = union_all(*(select(b.c.id, b.c.due_at) for b in branches)).subquery()
+            # Each walk sits in a subquery: SQLite allows no ORDER BY/LIMIT directly inside UNION ALL.
+            merged = union_all(*(select(w.c.id, w.c.due_at) for w in walks)).subquery()
             query = select(merged.c.id).order_by(merged.c.due_at, merged.c.id).offset(offset).limit(limit)
         ids.extend(session.exec(query).all())
     remaining = limit - len(ids)
     if remaining > 0 and total > dated:
-        ids.extend(
-            session.exec(
-                select(Case.id)
-                .where(*where, Case.due_at.is_(None))
-                .order_by(Case.id)
-                .offset(max(0, offset - dated))
-                .limit(remaining)
-            ).all()
+        undated = (
+            select(Case.id)
+            .where(*plan.where, Case.due_at.is_(None))
+            .order_by(Case.id)
+            .offset(max(0, offset - dated))
+            .limit(remaining)
         )
+        ids.extend(session.exec(undated).all())
     return ids, total
 
 
