@@ -245,6 +245,7 @@ def test_pages_split_the_deadline_order_and_report_the_total(ctx: AppContext, cl
     statuses = [CaseStatus.REVIEWING, CaseStatus.ASSIGNED, CaseStatus.AWAITING_PAYMENT, CaseStatus.REVIEWING, CaseStatus.COMPLETED]
     dated = [make_case(ctx, status=st, due_in=timedelta(minutes=10 * i)).number for i, st in enumerate(statuses, 1)]
     undated = [make_case(ctx, status=st, due_in=None).number for st in (CaseStatus.ASSIGNED, CaseStatus.REVIEWING, CaseStatus.ASSIGNED)]
+    make_case(ctx, status=CaseStatus.DRAFT, member=None, due_in=None)  # a draft is never in the queue's pages or total
 
     pages = [client.get(QUEUE, params={"page": p, "page_size": 3}, headers=headers) for p in (1, 2, 3, 4)]
 
