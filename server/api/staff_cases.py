@@ -45,7 +45,7 @@ def get_queue(
     due_today: Annotated[bool, Query(description="只看今日到期")] = False,
     county: CountyQuery = None,
     category: CategoryQuery = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=MAX_SEARCH_LENGTH, description="申请编号、车主姓名、车牌或车架号")] = None,
+    q: Annotated[str | None, Query(max_length=MAX_SEARCH_LENGTH, description="申请编号、车主姓名、车牌或车架号;留空为不搜索")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Response:
@@ -56,7 +56,8 @@ def get_queue(
         due_today=due_today,
         county_code=county,
         category=category,
-        search=q,
+        # An empty search box is sent as q= by some clients: no search, not an error.
+        search=(q or "").strip() or None,
     )
     with ctx.db.read() as session:
         result = queue_page(
