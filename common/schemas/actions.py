@@ -120,15 +120,15 @@ class ApproveIn(VersionedIn):
 
 
 class RecordPaymentIn(VersionedIn):
-    reference: Annotated[str | None, _text("缴费流水号", 60, required=False)] = None
-    paid_at: Annotated[datetime | None, _aware("缴费时间")] = Field(default=None, description="缺省为当前时间")
+    reference: Annotated[str, _text("缴费流水号", 60, required=False)] | None = None
+    paid_at: Annotated[datetime, _aware("缴费时间")] | None = Field(default=None, description="缺省为当前时间")
 
 
 class IssuePolicyIn(VersionedIn):
     """The e-policy: either a link from the insurer's system or a PDF already uploaded to the case."""
 
     policy_number: Annotated[str, _text("保单号", 40)]
-    policy_link: Annotated[str | None, _https_link("电子保单链接")] = None
+    policy_link: Annotated[str, _https_link("电子保单链接")] | None = None
     policy_document_id: int | None = Field(default=None, ge=1, description="已上传的电子保单文件(种类 e_policy)")
 
     @model_validator(mode="after")
