@@ -197,10 +197,17 @@ class _Plan:
     sort_matches: bool
     # Count in the same pass as sorting (few matches, each costly to test twice).
     count_in_pass: bool
-    # The conditions without the status filter, for walks that fix one status each.
-    walk_where: list[Any]
     # Nothing narrows the queue but its statuses (the coordinator's plain view).
     statuses_only: bool
+    # What the conditions were made from, for the walks' variant (`walk_where`).
+    actor: Actor
+    filters: QueueFilters
+    now: datetime
+    scan: bool
+
+    def walk_where(self) -> list[Any]:
+        """The conditions without the status filter, for walks that fix one status each."""
+        return queue_conditions(self.actor, self.filters, now=self.now, scan=self.scan, statuses_given=True)
 
 
 def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: datetime) -> _Plan:
@@ -215,8 +222,11 @@ def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: 
         where=queue_conditions(actor, filters, now=now, scan=scan),
         sort_matches=by_content or bool(hints),
         count_in_pass=by_content,
-        walk_where=queue_conditions(actor, filters, now=now, scan=scan, statuses_given=True),
         statuses_only=isinstance(case_scope(actor), True_) and not narrowed,
+        actor=actor,
+        filters=filters,
+        now=now,
+        scan=scan,
     )
 
 
@@ -315,9 +325,10 @@ def _walked_ids(
         if len(statuses) == 1:
             query = select(Case.id).where(*plan.where, has_due).order_by(Case.due_at, Case.id).offset(offset).limit(limit)
         else:
+            walk_where = plan.walk_where()
             walks = [
                 select(Case.id, Case.due_at)
-                .where(*plan.walk_where, has_due, Case.status == status)
+                .where(*walk_where, has_due, Case.status == status)
                 .order_by(Case.due_at, Case.id)
                 .limit(offset + limit)
                 .subquery()
