@@ -228,5 +228,6 @@ class ApplicationOut(BaseModel):
     payment_link: str | None
     policy_number: str | None
     policy_link: str | None
+    closing_reason: str | None = None
     can_cancel: bool
     progress: list[Progress]

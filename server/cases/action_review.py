@@ -86,6 +86,7 @@ def move_offline(
     """Continue the case outside the system (remote follow-up); payment and policy can still be recorded."""
 
     def go_offline(case: Case, now: datetime) -> Change:
+        case.closing_reason = reason  # the applicant is told why the case continues offline
         return Change(payload={"reason": reason})
 
     return perform(

@@ -214,6 +214,7 @@ def citizen_view(session: Session, case: Case, catalog: Catalog, *, policy_url: 
         payment_link=case.payment_link if case.status == CaseStatus.AWAITING_PAYMENT.value else None,
         policy_number=case.policy_number,
         policy_link=case.policy_link or (policy_url if case.policy_document_id else None),
+        closing_reason=case.closing_reason,
         can_cancel=is_allowed(Action.CANCEL, CaseStatus(case.status), Role.CITIZEN),
         progress=[
             Progress(action=e.action, label=Action(e.action).label, status_after=e.status_after, at=e.created_at)

@@ -77,6 +77,11 @@
       node.appendChild(el('p', { className: 'deadline', text: '办结时限:' + No1.formatTime(app.due_at) + ' 前' }));
     }
     if (app.status === 'supplement_requested') node.appendChild(supplementBox(app));
+    if (app.closing_reason && (app.status === 'rejected' || app.status === 'offline')) {
+      node.appendChild(el('section', { className: 'act-box' }, [
+        el('h3', { text: app.status === 'rejected' ? '退回原因' : '转线下办理说明' }), el('p', { text: app.closing_reason })
+      ]));
+    }
     if (app.payment_link) node.appendChild(paymentBox(app));
     if (app.policy_link) node.appendChild(policyBox(app));
     if (app.status === 'completed') node.appendChild(ratingBox(app));
