@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from common.enums import Action, CaseStatus
 from common.schemas.actions import VersionedIn
 from common.schemas.cases import CaseDetail
+from desktop.actions.sms_preview import SmsTemplates
 from desktop.api.client import (
     ApiClient,
     ApiError,
@@ -301,3 +302,32 @@ class ActionDialog(QDialog):
     def _show_heading(self) -> None:
         case = self.case
         self.heading.setText(f"{case.number}  {case.owner_name}  ·  当前状态:{case.status_label}")
+
+
+class SmsPreviewDialog(ActionDialog):
+    """An action dialog whose action texts the customer: it shows that SMS before it goes.
+
+    Subclasses set up what `build_form` needs in `prepare` and keep the
+    preview current in `update_preview`.
+    """
+
+    def __init__(
+        self,
+        case: CaseDetail,
+        api: ApiClient,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        templates: SmsTemplates | None = None,
+    ) -> None:
+        self.templates = templates or SmsTemplates.load()
+        self.prepare()
+        super().__init__(case, api, runner, parent)
+        self.update_preview()
+
+    def prepare(self) -> None:
+        """State the form relies on, made before it is built; nothing by default."""
+
+    def update_preview(self) -> None:
+        """Render the SMS the customer will receive from what is typed now."""
+        raise NotImplementedError

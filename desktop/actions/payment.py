@@ -22,13 +22,10 @@ from PySide6.QtWidgets import (
 
 from common.enums import Action
 from common.schemas.actions import ApproveIn, RecordPaymentIn
-from common.schemas.cases import CaseDetail
-from desktop.actions.base import ActionDialog
+from desktop.actions.base import ActionDialog, SmsPreviewDialog
 from desktop.actions.qr import QrCodeView
-from desktop.actions.sms_preview import SmsTemplates, payment_sms, premium_text
+from desktop.actions.sms_preview import payment_sms, premium_text
 from desktop.actions.widgets import SmsPreview
-from desktop.api.client import ApiClient
-from desktop.api.tasks import TaskRunner
 from desktop.queue.rows import LOCAL_ZONE
 
 # Up to 100,000 yuan with fen: what the server's premium check allows, so typing cannot go beyond it.
@@ -61,7 +58,7 @@ class QrLargeDialog(QDialog):
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
 
 
-class ApproveDialog(ActionDialog):
+class ApproveDialog(SmsPreviewDialog):
     """审核通过,发送缴费链接: paste the insurer's link, the premium; the SMS and a QR code of the link."""
 
     action = Action.APPROVE
@@ -70,18 +67,6 @@ class ApproveDialog(ActionDialog):
     schema = ApproveIn
     field_labels = {"payment_link": "缴费链接", "premium": "保费"}
 
-    def __init__(
-        self,
-        case: CaseDetail,
-        api: ApiClient,
-        runner: TaskRunner,
-        parent: QWidget | None = None,
-        *,
-        templates: SmsTemplates | None = None,
-    ) -> None:
-        self.templates = templates or SmsTemplates.load()
-        super().__init__(case, api, runner, parent)
-        self.update_preview()
 
     def build_form(self, form: QFormLayout) -> None:
         """Link and premium on the left with the SMS; the QR code, large, on the right."""

@@ -13,21 +13,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QWidget,
 )
 
 from common.enums import Action, DocumentKind
 from common.schemas.actions import IssuePolicyIn
 from common.schemas.cases import CaseDetail
-from desktop.actions.base import ActionDialog, Progress
-from desktop.actions.sms_preview import SmsTemplates, policy_sms
+from desktop.actions.base import Progress, SmsPreviewDialog
+from desktop.actions.sms_preview import policy_sms
 from desktop.actions.uploads import PendingUploads, choose_files
 from desktop.actions.widgets import SmsPreview
-from desktop.api.client import ApiClient
-from desktop.api.tasks import TaskRunner
 
 
-class IssuePolicyDialog(ActionDialog):
+class IssuePolicyDialog(SmsPreviewDialog):
     """出具电子保单: the case is finished and the customer gets the e-policy by SMS.
 
     With a PDF, the file is uploaded first (kind e_policy, with a progress
@@ -41,20 +38,10 @@ class IssuePolicyDialog(ActionDialog):
     schema = IssuePolicyIn
     field_labels = {"policy_number": "保单号", "policy_link": "电子保单链接"}
 
-    def __init__(
-        self,
-        case: CaseDetail,
-        api: ApiClient,
-        runner: TaskRunner,
-        parent: QWidget | None = None,
-        *,
-        templates: SmsTemplates | None = None,
-    ) -> None:
-        self.templates = templates or SmsTemplates.load()
+    def prepare(self) -> None:
+        """The chosen PDF and its pending upload, kept across retries."""
         self.pdf_path: Path | None = None
         self.uploads = PendingUploads()
-        super().__init__(case, api, runner, parent)
-        self.update_form()
 
     def build_form(self, form: QFormLayout) -> None:
         """Policy number; link or PDF; the SMS."""
@@ -62,7 +49,7 @@ class IssuePolicyDialog(ActionDialog):
         self.number_edit.setObjectName("policy_number")
         self.number_edit.setPlaceholderText("保险公司系统中的交强险保单号")
         self.number_edit.setMaxLength(40)
-        self.number_edit.textChanged.connect(self.update_form)
+        self.number_edit.textChanged.connect(self.update_preview)
         form.addRow("保单号", self.number_edit)
 
         self.link_radio = QRadioButton("电子保单链接", self)
@@ -71,7 +58,7 @@ class IssuePolicyDialog(ActionDialog):
         group = QButtonGroup(self)
         group.addButton(self.link_radio)
         group.addButton(self.pdf_radio)
-        group.buttonToggled.connect(lambda _button, _checked: self.update_form())
+        group.buttonToggled.connect(lambda _button, _checked: self.update_preview())
         choice = QHBoxLayout()
         choice.addWidget(self.link_radio)
         choice.addWidget(self.pdf_radio)
@@ -81,7 +68,7 @@ class IssuePolicyDialog(ActionDialog):
         self.link_edit = QLineEdit(self)
         self.link_edit.setObjectName("policy_link")
         self.link_edit.setPlaceholderText("https://…")
-        self.link_edit.textChanged.connect(self.update_form)
+        self.link_edit.textChanged.connect(self.update_preview)
         form.addRow("保单链接", self.link_edit)
 
         self.file_label = QLabel("(未选择文件)", self)
@@ -107,9 +94,9 @@ class IssuePolicyDialog(ActionDialog):
         self.pdf_path = path
         self.pdf_radio.setChecked(True)
         self.file_label.setText(path.name)
-        self.update_form()
+        self.update_preview()
 
-    def update_form(self) -> None:
+    def update_preview(self) -> None:
         """Enable the chosen source's field; the SMS follows."""
         by_link = self.link_radio.isChecked()
         self.link_edit.setEnabled(by_link)

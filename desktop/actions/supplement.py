@@ -18,8 +18,8 @@ from common.catalog import load_catalog
 from common.enums import Action, BusinessType, DocumentKind
 from common.schemas.actions import RequestSupplementIn, VersionedIn
 from common.schemas.cases import CaseDetail
-from desktop.actions.base import ActionDialog, Progress
-from desktop.actions.sms_preview import SmsTemplates, supplement_sms
+from desktop.actions.base import ActionDialog, Progress, SmsPreviewDialog
+from desktop.actions.sms_preview import supplement_sms
 from desktop.actions.uploads import PendingUploads, choose_files
 from desktop.actions.widgets import SmsPreview, TextEdit
 from desktop.api.client import ApiClient
@@ -33,7 +33,7 @@ def requestable_kinds(case: CaseDetail) -> list[DocumentKind]:
     return [*load_catalog().required_for(BusinessType(case.business_type)), DocumentKind.OTHER]
 
 
-class RequestSupplementDialog(ActionDialog):
+class RequestSupplementDialog(SmsPreviewDialog):
     """要求补充材料: tick what is missing, add a note, see the SMS, send; the SLA clock stops meanwhile."""
 
     action = Action.REQUEST_SUPPLEMENT
@@ -42,18 +42,6 @@ class RequestSupplementDialog(ActionDialog):
     schema = RequestSupplementIn
     field_labels = {"kinds": "需要补充的材料", "message": "补充说明"}
 
-    def __init__(
-        self,
-        case: CaseDetail,
-        api: ApiClient,
-        runner: TaskRunner,
-        parent: QWidget | None = None,
-        *,
-        templates: SmsTemplates | None = None,
-    ) -> None:
-        self.templates = templates or SmsTemplates.load()
-        super().__init__(case, api, runner, parent)
-        self.update_preview()
 
     def build_form(self, form: QFormLayout) -> None:
         """One checkbox per kind (the missing ones ticked), the note, the preview."""
