@@ -19,8 +19,6 @@ Fixtures for every desktop test module (the case view's too):
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +27,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from PySide6.QtCore import QSettings
 from sqlmodel import select
 
@@ -39,7 +36,7 @@ from desktop.api.client import ApiClient
 from desktop.api.connection import BackoffPolicy, ConnectionMonitor
 from desktop.api.tasks import TaskRunner
 from desktop.preferences import Preferences
-from server.app import build_context, create_app
+from server.app import build_context
 from server.clock import FixedClock
 from server.context import AppContext
 from server.db import Database
@@ -47,72 +44,16 @@ from server.models import Branch
 from server.pool import create_user, seed_pool
 from server.schema import upgrade_to_head
 from server.settings import Settings
+from tests.live_server import LiveServer
 from tests.server.factories import application_payload, jpeg_bytes, last_sms
 
 PASSWORD = "window-pass-2026"
 TINGHU = "320902"
 # Tuesday 2026-03-10, 10:00 in Yancheng: an ordinary working morning on the server's clock.
 WORKING_MORNING = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
-STARTUP_DEADLINE_S = 15.0
 # Fast enough that a test sees a retry succeed within a second or two, slow enough not to spin.
 TEST_BACKOFF = BackoffPolicy(initial=0.05, factor=2.0, maximum=0.5)
 NEW_DOCUMENTS = ("id_front", "id_back", "certificate_of_conformity", "purchase_invoice")
-
-
-class _ThreadedServer(uvicorn.Server):
-    """uvicorn that says when it is listening (an Event, so nobody polls or sleeps)."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            await super().startup(sockets=sockets)
-        finally:
-            self.ready.set()
-
-
-class LiveServer:
-    """The real app on 127.0.0.1; stop() and start() again keep the port and the database."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.app = create_app(ctx)
-        self.port = 0
-        self._server: _ThreadedServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """e.g. http://127.0.0.1:45123"""
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        """Listen (on the same port as before, after a stop) and wait until uvicorn is up."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-        server = _ThreadedServer(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
-        thread.start()
-        if not server.ready.wait(STARTUP_DEADLINE_S) or not server.started:
-            server.should_exit = True
-            raise RuntimeError("uvicorn did not start")
-        self._server, self._thread = server, thread
-
-    def stop(self) -> None:
-        """Stop at once, cutting open long polls (as a crash or a restart would)."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None or thread is None:
-            return
-        server.should_exit = True
-        server.force_exit = True
-        thread.join(STARTUP_DEADLINE_S)
-        assert not thread.is_alive(), "uvicorn did not stop"
 
 
 @dataclass(frozen=True)

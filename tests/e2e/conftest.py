@@ -9,24 +9,21 @@ citizen. The browser is /usr/bin/chromium, never a downloaded one, with a
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from server.app import build_context, create_app
+from server.app import build_context
 from server.context import AppContext
 from server.db import Database
 from server.pool import seed_pool
 from server.schema import upgrade_to_head
 from server.settings import Settings
+from tests.live_server import LiveServer
 from tests.server.citizen.flow import only_picc_open
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,14 +45,8 @@ WECHAT_UA = (
 SCREENSHOTS = Path("/tmp/no1window-e2e")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
-class LiveServer:
+class CitizenSite:
     """The running server: its URL, its collaborators (database, outbox) and an HTTP client for staff calls."""
 
     url: str
@@ -64,31 +55,24 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CitizenSite]:
     """uvicorn serving the real app in a thread, until the session ends."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     database = Database(f"sqlite:///{data_dir / 'no1window.db'}")
     upgrade_to_head(database)
     # Every test logs in from 127.0.0.1: the per-address hourly cap would count them all together.
-    settings = Settings(_env_file=None, data_dir=data_dir, public_base_url=url, sms_hourly_limit_per_client=1000)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=data_dir, sms_hourly_limit_per_client=1000)  # type: ignore[call-arg]
     ctx = build_context(settings, database=database)
     with database.write() as session:
         seed_pool(session, ctx.catalog)
     only_picc_open(ctx)
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:  # start-up, not a test step: nothing to auto-wait on yet
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    with httpx.Client(base_url=url, timeout=30) as http:
-        yield LiveServer(url=url, ctx=ctx, http=http)
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = LiveServer(ctx)
+    server.start()
+    # Links in SMS texts point at this very server.
+    ctx.settings.public_base_url = server.url
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        yield CitizenSite(url=server.url, ctx=ctx, http=http)
+    server.stop()
     database.dispose()
 
 
@@ -108,7 +92,7 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def phone_context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+def phone_context(browser: Browser, live_server: CitizenSite) -> Iterator[BrowserContext]:
     """A fresh phone: its own storage, a 375×667 touch screen, Chinese locale, Yancheng's time zone."""
     context = browser.new_context(
         viewport=PHONE_VIEWPORT,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import CitizenSite
 from tests.server.citizen.flow import login_code
 
 
@@ -26,7 +26,7 @@ def photo(path: Path, *, width: int = 2400, height: int = 1600, color: tuple[int
     return path
 
 
-def log_in(page: Page, server: LiveServer, phone: str, *, next_path: str = "/m/records") -> None:
+def log_in(page: Page, server: CitizenSite, phone: str, *, next_path: str = "/m/records") -> None:
     """Log in on the login page with the code the SMS outbox holds."""
     page.goto(f"/m/login?next={next_path}")
     page.get_by_label("手机号码").fill(phone)

@@ -9,19 +9,19 @@ from playwright.sync_api import Page, Route, expect
 from sqlmodel import select
 
 from server.models import Case, Document, Event
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import CitizenSite
 from tests.e2e.steps import fill_owner, log_in, photo, upload
 from tests.server.factories import id_number, vin
 
 NEW_KINDS = ("id_front", "id_back", "certificate_of_conformity", "purchase_invoice")
 
 
-def cases_of(server: LiveServer, phone: str) -> list[Case]:
+def cases_of(server: CitizenSite, phone: str) -> list[Case]:
     with server.ctx.db.read() as session:
         return list(session.exec(select(Case).where(Case.applicant_phone == phone)).all())
 
 
-def test_new_vehicle_application(page: Page, live_server: LiveServer, tmp_path: Path, screenshots: Path) -> None:
+def test_new_vehicle_application(page: Page, live_server: CitizenSite, tmp_path: Path, screenshots: Path) -> None:
     phone = "13900000011"
     log_in(page, live_server, phone, next_path="/m/apply?type=new")
     expect(page.locator("h1")).to_have_text("新车投保")

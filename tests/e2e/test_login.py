@@ -9,12 +9,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from server.models import LoginCode
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import CitizenSite
 from tests.e2e.steps import wait_for_path
 from tests.server.citizen.flow import login_code
 
 
-def test_wrong_then_right_code_logs_in(page: Page, live_server: LiveServer, screenshots: Path) -> None:
+def test_wrong_then_right_code_logs_in(page: Page, live_server: CitizenSite, screenshots: Path) -> None:
     phone = "13900000001"
     page.goto("/m/login?next=/m/records")
     page.get_by_label("手机号码").fill("1390000")
@@ -47,7 +47,7 @@ def test_wrong_then_right_code_logs_in(page: Page, live_server: LiveServer, scre
     assert token and len(token) > 20
 
 
-def test_expired_code_and_asking_too_often(page: Page, live_server: LiveServer) -> None:
+def test_expired_code_and_asking_too_often(page: Page, live_server: CitizenSite) -> None:
     phone = "13900000002"
     page.goto("/m/login")
     page.get_by_label("手机号码").fill(phone)
@@ -75,7 +75,7 @@ def test_expired_code_and_asking_too_often(page: Page, live_server: LiveServer) 
     expect(page.locator("#code-error")).to_have_text("验证码已过期,请重新获取")
 
 
-def test_pages_that_need_login_send_you_to_it_and_back(page: Page, live_server: LiveServer) -> None:
+def test_pages_that_need_login_send_you_to_it_and_back(page: Page, live_server: CitizenSite) -> None:
     page.goto("/m/apply?type=renewal")
     wait_for_path(page, "/m/login")
     phone = "13900000003"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import CitizenSite
 from tests.e2e.steps import fill_owner, log_in, photo, upload, wait_for_path
 from tests.server.citizen.flow import PAYMENT_LINK, POLICY_LINK, approve, clerk, complete, staff_act, submitted_case
 from tests.server.factories import id_number, vin
@@ -17,7 +17,7 @@ def record_card(page: Page, number: str) -> Locator:
     return page.locator(f'article.record[data-number="{number}"]')
 
 
-def apply_for_registered_vehicle(page: Page, server: LiveServer, phone: str, tmp_path: Path) -> str:
+def apply_for_registered_vehicle(page: Page, server: CitizenSite, phone: str, tmp_path: Path) -> str:
     """Fill 非新车投保 with photos from the camera; the application number."""
     log_in(page, server, phone, next_path="/m/apply?type=renewal")
     fill_owner(page, name="张秀兰", id_number=id_number(sequence="622"), phone=phone, county="亭湖区")
@@ -39,7 +39,7 @@ def apply_for_registered_vehicle(page: Page, server: LiveServer, phone: str, tmp
 
 
 def test_registered_vehicle_from_application_to_rating(
-    page: Page, live_server: LiveServer, tmp_path: Path, screenshots: Path
+    page: Page, live_server: CitizenSite, tmp_path: Path, screenshots: Path
 ) -> None:
     http, ctx = live_server.http, live_server.ctx
     number = apply_for_registered_vehicle(page, live_server, "13900000021", tmp_path)
@@ -99,7 +99,7 @@ def test_registered_vehicle_from_application_to_rating(
     page.screenshot(path=str(screenshots / "records-completed.png"), full_page=True)
 
 
-def test_cancel_before_payment(page: Page, live_server: LiveServer) -> None:
+def test_cancel_before_payment(page: Page, live_server: CitizenSite) -> None:
     http = live_server.http
     phone = "13900000022"
     log_in(page, live_server, phone)

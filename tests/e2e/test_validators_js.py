@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from common.validators import ValidationProblem, validate_mobile, validate_plate, validate_resident_id, validate_vin
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import CitizenSite
 
 EXAMPLES = json.loads((Path(__file__).parent / "validator_examples.json").read_text(encoding="utf-8"))
 TODAY = date(2026, 3, 10)
@@ -39,7 +39,7 @@ def python_verdict(check: str, value: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def js_page(browser: Any, live_server: LiveServer) -> Any:
+def js_page(browser: Any, live_server: CitizenSite) -> Any:
     """The login page, which loads validators.js as citizens get it."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
