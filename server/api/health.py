@@ -12,6 +12,12 @@ from server.clock import local
 router = APIRouter(tags=["health"])
 
 
+@router.get("/ping")
+async def ping() -> dict[str, bool]:
+    """A constant answer that touches nothing: liveness only, and the baseline of the load benchmark (bench/)."""
+    return {"pong": True}
+
+
 @router.get("/health")
 def health(ctx: ContextDep) -> JSONResponse:
     """200 when the database and the document store work; the calendar's state is reported, not judged."""
