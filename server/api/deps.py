@@ -1,4 +1,10 @@
-"""FastAPI dependencies: the app context, the authenticated actor, request metadata."""
+"""FastAPI dependencies: the app context, the authenticated actor, request metadata.
+
+FastAPI runs every plain `def` dependency in a worker thread, one hand-off
+each per request. The ones that only read the request (no I/O) are
+`async def` so they run on the event loop without a hand-off; only the
+token checks, which query the database, stay in a thread.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from server.models import StaffUser
 _bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌")
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
     """The application's collaborators (set by `create_app`)."""
     return request.app.state.ctx
 
@@ -25,7 +31,7 @@ def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
-def get_raw_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def get_raw_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     """The bearer token of the request, or 401."""
     if credentials is None or not credentials.credentials:
         raise NotAuthenticated("请先登录")
@@ -64,7 +70,7 @@ CitizenDep = Annotated[Actor, Depends(get_citizen)]
 StaffDep = Annotated[Actor, Depends(get_staff)]
 
 
-def get_client_address(request: Request) -> str:
+async def get_client_address(request: Request) -> str:
     """The caller's address, for per-client limits (behind a proxy, uvicorn's --proxy-headers sets it)."""
     return request.client.host if request.client else "unknown"
 
