@@ -53,8 +53,14 @@ def is_overdue(case: Case, now: datetime) -> bool:
 
 
 def summarize(case: Case, catalog: Catalog, *, now: datetime) -> CaseSummary:
-    """A queue row."""
-    return CaseSummary(
+    """A queue row.
+
+    Built without validation (`model_construct`): every value is already of
+    its field's type (str, int, bool, aware datetime or None, as the columns
+    and the helpers below give them), and validating fifty rows per queue
+    page was a fifth of the request's CPU. The JSON is the same.
+    """
+    return CaseSummary.model_construct(
         id=case.id or 0,
         number=case.number,
         version=case.version,

@@ -363,7 +363,8 @@ def queue_page(
 ) -> QueuePage:
     """The caller's queue as the API shows it."""
     rows, total = list_queue(session, actor, filters=filters, page=page, page_size=page_size, now=now)
-    return QueuePage(
+    # Not validated again: the rows are built from typed values (see `summarize`), the rest are ints.
+    return QueuePage.model_construct(
         items=[summarize(row, catalog, now=now) for row in rows], total=total, page=page, page_size=page_size
     )
 
