@@ -119,6 +119,39 @@ def search_terms(text: str) -> tuple[str, ...]:
     return tuple(t for t in (search_text(part) for part in parts) if t)
 
 
+# Fields that take a handful of values (codes and their labels): parsed JSON gives every case its own copies.
+_REPEATED_FIELDS = (
+    "channel", "category", "category_label", "business_type", "business_type_label", "county_code",
+    "county_name", "status", "status_label", "member_code", "member_name",
+)  # fmt: skip
+_shared_text: dict[str, str] = {}
+_all_fields: dict[type, set[str]] = {}
+
+
+def compact(case: CaseSummary) -> CaseSummary:
+    """Let a case the queue keeps share what every case repeats; equal values, the same case, less memory.
+
+    Measured with 50,000 cases: each validated `CaseSummary` took ~4.4 KB, of
+    which ~2.3 KB was pydantic's own set of the fields given (23 names, one
+    set per instance) and ~0.75 KB copies of the same few codes and labels.
+    The queue's cases are always complete, so they can all point to one set
+    holding every field name: pydantic only ever adds names to it (already
+    there) or copies it (`model_copy`). Labels go through a small table of
+    canonical strings (a few dozen values). About 1.4 KB a case remains.
+    """
+    names = _all_fields.get(type(case))
+    if names is None:
+        names = _all_fields[type(case)] = set(type(case).model_fields)
+    if case.__pydantic_fields_set__ == names:
+        object.__setattr__(case, "__pydantic_fields_set__", names)  # how pydantic sets it, bypassing validation
+    values = case.__dict__
+    for field in _REPEATED_FIELDS:
+        text = values.get(field)
+        if text is not None:
+            values[field] = _shared_text.setdefault(text, text)
+    return case
+
+
 class QueueRow:
     """A case as the queue shows it. Rebuilt (never mutated) when the case changes, except the countdown."""
 
@@ -141,7 +174,7 @@ class QueueRow:
     )
 
     def __init__(self, case: CaseSummary, now_ts: float) -> None:
-        self.case = case
+        self.case = case = compact(case)
         self.id = case.id
         self.version = case.version
         self.status = case.status
