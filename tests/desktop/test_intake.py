@@ -216,7 +216,8 @@ def drop(widget: Any, paths: list[Path], position: QPointF) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     buttons, keys, copy = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(position, copy, mime, buttons, keys)
+    # QDragEnterEvent takes a whole-pixel point, QDropEvent a fractional one.
+    enter = QDragEnterEvent(position.toPoint(), copy, mime, buttons, keys)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
     event = QDropEvent(position, copy, mime, buttons, keys)
