@@ -89,7 +89,9 @@ def create_app(ctx: AppContext) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     install_citizen_pages(app)
     # Citizens load pages and JSON over weak rural mobile networks: compress text responses.
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Level 6 (zlib's default) rather than Starlette's 9: a 50-row queue page compresses half as fast
+    # at 9 for some 3 % fewer bytes.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
 
     status = ctx.calendar.status(local(ctx.clock.now()).date())
     if status.warning:
