@@ -115,7 +115,12 @@ class CallOutcome(LabelledEnum):
 
 
 class Action(LabelledEnum):
-    """Everything that can happen to a case; each one writes one event."""
+    """Everything that can happen to a case or to the pool's settings; each one writes one event.
+
+    The last group changes no case (the event has no case id): the
+    coordinator's changes to windows, accounts and warning rules, kept in the
+    same audit chain so that who changed what is traceable.
+    """
 
     CREATE = "create"
     UPLOAD_DOCUMENT = "upload_document"
@@ -138,6 +143,11 @@ class Action(LabelledEnum):
     REVEAL_ID = "reveal_id"
     RATE = "rate"
     COMPLAIN = "complain"
+    SET_BRANCH = "set_branch"
+    ADD_USER = "add_user"
+    RESET_PASSWORD = "reset_password"
+    DEACTIVATE_USER = "deactivate_user"
+    SET_SIGNAL_RULE = "set_signal_rule"
 
 
 _LABELS: dict[type[LabelledEnum], dict[str, str]] = {
@@ -211,5 +221,10 @@ _LABELS: dict[type[LabelledEnum], dict[str, str]] = {
         "reveal_id": "查看完整身份证号",
         "rate": "申请人评价",
         "complain": "申请人投诉",
+        "set_branch": "调整窗口分派设置",
+        "add_user": "新增账号",
+        "reset_password": "重置密码",
+        "deactivate_user": "停用账号",
+        "set_signal_rule": "调整中介预警规则",
     },
 }

@@ -19,7 +19,7 @@ from common.enums import Role
 from server.actor import Actor
 from server.auth.tokens import find_valid_token, hash_token
 from server.context import AppContext
-from server.errors import NotAuthenticated
+from server.errors import NotAuthenticated, NotFound
 from server.models import AuthToken, StaffUser
 
 _bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌")
@@ -100,6 +100,16 @@ _STAFF_TOKEN = (
 
 CitizenDep = Annotated[Actor, Depends(get_citizen)]
 StaffDep = Annotated[Actor, Depends(get_staff)]
+
+
+async def get_coordinator(staff: StaffDep) -> Actor:
+    """The city coordinator; anyone else gets 404, as if the endpoint were not there (DESIGN.md §6)."""
+    if staff.role is not Role.COORDINATOR:
+        raise NotFound("没有找到该页面")
+    return staff
+
+
+CoordinatorDep = Annotated[Actor, Depends(get_coordinator)]
 
 
 async def get_client_address(request: Request) -> str:

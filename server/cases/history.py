@@ -47,3 +47,35 @@ def record(
         previous_member_code=previous_member_code,
         payload={"version": case.version, **(payload or {})},
     )
+
+
+def record_pool_change(
+    session: Session,
+    action: Action,
+    actor: Actor,
+    *,
+    now: datetime,
+    payload: dict[str, Any],
+    member_code: str | None = None,
+    county_code: str | None = None,
+) -> Event:
+    """Write the event for a change to the pool's settings (a window, an account, a warning rule).
+
+    No case changes, so the event has no case id; it still joins the audit
+    chain and the coordinator's change feed. `member_code`/`county_code` name
+    what was changed, so that member's desktops in that county learn of it too.
+    The same rule as `record` holds: no ID number, phone number, password or token in the payload.
+    """
+    return append_event(
+        session,
+        created_at=now,
+        case_id=None,
+        action=action.value,
+        status_after=None,
+        actor_role=actor.role.value,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label,
+        member_code=member_code,
+        county_code=county_code,
+        payload=payload,
+    )
