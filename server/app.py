@@ -16,6 +16,7 @@ from server.api import (
     catalog,
     citizen_auth,
     citizen_extras,
+    coordinator_board,
     documents,
     feed,
     health,
@@ -85,6 +86,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     for module in (
         health, catalog, citizen_auth, applications, citizen_extras, intake,
         staff_auth, staff_cases, staff_actions, documents, feed,
+        coordinator_board,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_citizen_pages(app)
