@@ -17,6 +17,7 @@ from server.api import (
     citizen_auth,
     citizen_extras,
     coordinator_board,
+    coordinator_stats,
     documents,
     feed,
     health,
@@ -87,6 +88,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         health, catalog, citizen_auth, applications, citizen_extras, intake,
         staff_auth, staff_cases, staff_actions, documents, feed,
         coordinator_board,
+        coordinator_stats,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_citizen_pages(app)

@@ -1,4 +1,4 @@
-"""The `no1window-server` command: init, serve, demo, user add, sms outbox, audit verify.
+"""The `no1window-server` command: init, serve, demo, user add, sms outbox, audit verify, stats.
 
 Every command reads the same settings as the server (NO1WINDOW_* variables and
 `.env`). Bad input prints one clear line to stderr, exits non-zero and leaves
@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -300,6 +301,15 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from server.stats.console import parse_range, print_stats
+
+    date_from, date_to = parse_range(args.date_from, args.date_to)  # a typo fails before the database opens
+    with opened(settings) as database:
+        print_stats(build_context(settings, database=database), date_from, date_to, xlsx=args.xlsx)
+    return 0
+
+
 # ---------------------------------------------------------------------- parser
 
 
@@ -367,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="audit_command", metavar="ACTION", required=True
     )
     audit.add_parser("verify", help="check the event hash chain").set_defaults(handler=cmd_audit_verify)
+
+    stats = commands.add_parser("stats", help="underwritten vehicles and the other statistics over a date range")
+    stats.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD", help="first local date")
+    stats.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD", help="last local date (included)")
+    stats.add_argument("--xlsx", type=Path, metavar="PATH", help="also write the Excel workbook to PATH")
+    stats.set_defaults(handler=cmd_stats)
     return parser
 
 
