@@ -6,6 +6,7 @@ from server.models.complaint import Complaint
 from server.models.dispatch import DispatchDecision, DispatchWeight
 from server.models.event import ChainHead, Event
 from server.models.org import Branch, County, Member, StaffUser
+from server.models.signals import SignalRule
 from server.models.sms import SmsMessage
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "IdempotencyRecord",
     "LoginCode",
     "Member",
+    "SignalRule",
     "SmsMessage",
     "StaffUser",
 ]
