@@ -15,6 +15,7 @@ from server.api import (
     citizen_auth,
     citizen_extras,
     coordinator_board,
+    coordinator_signals,
     coordinator_stats,
     documents,
     feed,
@@ -77,6 +78,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         staff_auth, staff_cases, staff_actions, documents, feed,
         coordinator_board,
         coordinator_stats,
+        coordinator_signals,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_citizen_pages(app)
