@@ -184,6 +184,10 @@ class ApiClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         return self._request_json("POST", path, json=body if body is not None else {}, headers=headers)
 
+    def put_json(self, path: str, body: Any) -> Any:
+        """PUT a JSON body: replace a setting with the given value (repeating it is harmless)."""
+        return self._request_json("PUT", path, json=body)
+
     def upload(
         self,
         path: str,
