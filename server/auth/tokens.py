@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from common.enums import Role
 from server.models import AuthToken
@@ -42,3 +43,22 @@ def revoke_token(session: Session, raw: str, *, now: datetime) -> None:
     token = session.get(AuthToken, hash_token(raw))
     if token is not None and token.revoked_at is None:
         token.revoked_at = now
+
+
+def revoke_user_tokens(session: Session, user_id: int, *, now: datetime) -> int:
+    """End every open session of a staff user (new password, deactivated account); how many ended.
+
+    Call with the user's row locked (FOR UPDATE), as login locks it too: a
+    login racing the change then either commits first (and its token is
+    ended here) or waits and checks the new password or the active flag.
+    """
+    result = session.execute(
+        update(AuthToken)
+        .where(
+            col(AuthToken.user_id) == user_id,
+            col(AuthToken.revoked_at).is_(None),
+            col(AuthToken.expires_at) > now,
+        )
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount or 0)
