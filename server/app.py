@@ -17,6 +17,7 @@ from server.api import (
     coordinator_board,
     coordinator_signals,
     coordinator_stats,
+    coordinator_users,
     documents,
     feed,
     health,
@@ -79,6 +80,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         coordinator_board,
         coordinator_stats,
         coordinator_signals,
+        coordinator_users,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_citizen_pages(app)
