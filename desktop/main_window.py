@@ -14,6 +14,9 @@ For the case view (a colleague's part): connect `case_open_requested(int)`
 to open a case; connect `case_updated(int)` to refresh an open case when the
 feed says it changed; call `apply_case(detail)` with the `CaseDetail` an
 action returns so the queue shows it at once.
+
+A coordinator gets the queue as the first of several tabs, beside the pages
+of `desktop/coordinator/pages.py` (see `desktop/coordinator/shell.py`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from desktop.api.client import ApiClient, ApiError, NotFound
 from desktop.api.tasks import TaskRunner
 from desktop.banner import ConnectionBanner
 from desktop.case.opener import CaseWindows
+from desktop.coordinator.shell import CoordinatorShell
 from desktop.feed import DEFAULT_WAIT_SECONDS, FeedFollower, fetch_feed_head
 from desktop.intake.form import IntakeDialog
 from desktop.login import LoginDialog
@@ -106,6 +110,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.panel, 1)
         self.setCentralWidget(central)
+        # The coordinator's pages beside the queue (tabs); clerks and supervisors see the queue alone.
+        self.coordinator = CoordinatorShell(
+            api, runner, layout=layout, queue=self.panel, open_case=self.request_open_case, parent=self
+        )
         self._build_status_bar()
         self._build_menus()
         self._connect()
@@ -148,6 +156,7 @@ class MainWindow(QMainWindow):
         self.case_open_requested.connect(self.case_windows.open_case)
         self.case_updated.connect(self.case_windows.case_changed)
         self.case_windows.case_acted.connect(self.apply_case)
+        self.events_arrived.connect(self.coordinator.on_events)
         self.panel.filter_changed.connect(self._remember_filter)
         self.banner.retry_clicked.connect(self.monitor.retry_now)
         self.monitor.reachable_changed.connect(self.banner.set_reachable)
@@ -177,9 +186,11 @@ class MainWindow(QMainWindow):
         self.user_label.setText(" · ".join(p for p in parts if p))
         self.setWindowTitle(f"{APP_TITLE} - {user.display_name}")
         self.panel.set_role(user.role)
+        self.coordinator.set_role(user.role)
         self.session_started.emit(session)
         if same_user and self._feed_cursor is not None:
             self.runner.session_restored()
+            self.coordinator.reload()
             self._start_feed(self._feed_cursor)
             return
         self.runner.discard_parked()
@@ -192,6 +203,7 @@ class MainWindow(QMainWindow):
         """F5: read the feed head, load the whole queue, then follow the feed from the head."""
         if self.user is None:
             return
+        self.coordinator.reload()
         self._stop_feed()
         self.loader.cancel()
         self.statusBar().showMessage("正在加载申请列表…")

@@ -33,6 +33,9 @@ class CoordinatorPage:
 def coordinator_pages() -> tuple[CoordinatorPage, ...]:
     """Every page, in display order. Imported here, not at module level, so the clerk's desktop never loads them."""
     pages: list[CoordinatorPage] = []
+    from desktop.coordinator.board import BoardPage
+
+    pages.append(CoordinatorPage("board", "全市看板", BoardPage))
     from desktop.coordinator.statistics import StatisticsPage
 
     pages.append(CoordinatorPage("statistics", "统计报表", lambda api, runner: StatisticsPage(api, runner)))
