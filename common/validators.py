@@ -1,4 +1,4 @@
-"""Checks for the identifiers a case carries: resident ID, VIN, plate, mobile.
+"""Checks for the identifiers a case carries: resident ID, VIN, plate, mobile; and a window's landline.
 
 Every ``validate_*`` function is pure: it normalises the raw input (what a
 citizen types on a phone or a clerk scans at the counter), checks it against
@@ -26,8 +26,10 @@ __all__ = [
     "ValidationProblem",
     "birth_date_of",
     "mask_id_number",
+    "mask_landline",
     "mask_phone",
     "resident_id_check_char",
+    "validate_landline",
     "validate_mobile",
     "validate_plate",
     "validate_resident_id",
@@ -333,3 +335,51 @@ def mask_phone(phone: str) -> str:
     if len(number) != MOBILE_LENGTH:
         return "*" * len(number)
     return f"{number[:3]}****{number[-4:]}"
+
+
+# --- landline numbers (a window's phone) ------------------------------------------
+
+# Area codes: 010 and 020–029 have three digits, all others four (0515 Yancheng).
+# Local numbers have 7 or 8 digits and never start with 0 or 1; an extension may follow.
+LANDLINE_PATTERN = re.compile(r"(01\d|02\d|0[3-9]\d{2})([2-9]\d{6,7})(?:-(\d{1,6}))?")
+_LANDLINE_SEPARATORS = "()"
+_LANDLINE_FIELD = "window_phone"
+
+
+def validate_landline(value: str) -> str:
+    """Return a landline number with its area code as ``0515-88886666`` (``-801`` for an extension) or raise.
+
+    Normalisation drops spaces and parentheses and folds full-width digits;
+    the dash after the area code is optional in the input and always present
+    in the result. Customers call this number from an SMS, so the area code
+    is required.
+    """
+    text = _compact(value, _LANDLINE_SEPARATORS)
+    if not text:
+        raise ValidationProblem("请输入窗口电话", field=_LANDLINE_FIELD)
+    # "0515-88886666-801": the first dash only separates the area code.
+    head, dash, rest = text.partition("-")
+    compact = head + rest if dash and len(head) in (3, 4) else text
+    match = LANDLINE_PATTERN.fullmatch(compact)
+    if match is None:
+        raise ValidationProblem(
+            "窗口电话应为带区号的固定电话,如0515-88886666,请核对后重新输入",
+            field=_LANDLINE_FIELD,
+        )
+    area, local_number, extension = match.groups()
+    return f"{area}-{local_number}" + (f"-{extension}" if extension else "")
+
+
+def mask_landline(phone: str) -> str:
+    """Mask a landline for the audit trail: ``0515-****6666``; never raises.
+
+    A window's phone is an office number, not a person's, but the event
+    payloads follow one rule for every phone number: never in full. Keeps the
+    area code and the last 4 digits of the local number (an extension is
+    dropped); anything that is not a valid landline is starred out entirely.
+    """
+    try:
+        area, local_number, *_extension = validate_landline(phone).split("-")
+    except ValidationProblem:
+        return "*" * len(_compact(phone))
+    return f"{area}-****{local_number[-4:]}"
