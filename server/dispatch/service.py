@@ -76,7 +76,7 @@ def dispatch_case(session: Session, ctx: AppContext, case: Case) -> DispatchDeci
         session.flush()  # the sticky-vehicle query must be able to exclude this case
     now = ctx.clock.now()
 
-    _lock_event_chain(session)
+    lock_event_chain(session)
     windows = _county_windows(session, case.county_code)
     states = _locked_states(session, case.county_code, case.category, [w.branch.id for w in windows.values()])
     previous_member = _last_member_of_vehicle(session, case)
@@ -148,7 +148,7 @@ def redispatch_unassigned(
     have no available branch are left alone, so running this often does not
     pile up "nobody available" decisions and events on them.
     """
-    _lock_event_chain(session)
+    lock_event_chain(session)
     open_counties = select(Branch.county_code).where(col(Branch.available).is_(True))
     query = select(Case).where(
         Case.status == CaseStatus.SUBMITTED.value, col(Case.county_code).in_(open_counties)
@@ -166,7 +166,7 @@ def redispatch_unassigned(
     return [dispatch_case(session, ctx, case) for case in session.exec(query).all()]
 
 
-def _lock_event_chain(session: Session) -> None:
+def lock_event_chain(session: Session) -> None:
     """Take the event chain head's row lock now rather than inside ``record``.
 
     ``record`` would take it anyway before this transaction commits; taking it
