@@ -43,14 +43,16 @@ CITIZEN_VISIBLE_ACTIONS = frozenset(
 )
 
 
+# Labels by stored value, looked up per row: constructing the enum member first costs more than the lookup.
+_STATUS_LABELS = {s.value: s.label for s in CaseStatus}
+_BUSINESS_LABELS = {b.value: b.label for b in BusinessType}
+_CATEGORY_LABELS = {c.value: c.label for c in VehicleCategory}
+_OPEN_VALUES = frozenset(s.value for s in CaseStatus if s.is_open)
+
+
 def is_overdue(case: Case, now: datetime) -> bool:
     """Past its deadline, still open, and not waiting on the customer."""
-    return (
-        case.due_at is not None
-        and case.sla_paused_at is None
-        and CaseStatus(case.status).is_open
-        and case.due_at < now
-    )
+    return case.due_at is not None and case.sla_paused_at is None and case.status in _OPEN_VALUES and case.due_at < now
 
 
 def _shown_to_everyone(case: Case, catalog: Catalog) -> dict[str, Any]:
@@ -61,11 +63,11 @@ def _shown_to_everyone(case: Case, catalog: Catalog) -> dict[str, Any]:
         "version": case.version,
         "category": case.category,
         "business_type": case.business_type,
-        "business_type_label": BusinessType(case.business_type).label,
+        "business_type_label": _BUSINESS_LABELS[case.business_type],
         "county_code": case.county_code,
         "county_name": catalog.county_names.get(case.county_code, case.county_code),
         "status": case.status,
-        "status_label": CaseStatus(case.status).label,
+        "status_label": _STATUS_LABELS[case.status],
         "owner_name": case.owner_name,
         "owner_id_masked": mask_id_number(case.owner_id_number),
         "plate": case.plate,
@@ -76,22 +78,26 @@ def _shown_to_everyone(case: Case, catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def summarize(case: Case, catalog: Catalog, *, now: datetime) -> CaseSummary:
-    """A queue row.
+def summary_fields(case: Case, catalog: Catalog, *, now: datetime) -> dict[str, Any]:
+    """A queue row's fields (`CaseSummary`), as plain values.
 
-    Built without validation (`model_construct`): every value is already of
-    its field's type (str, int, bool, aware datetime or None, as the columns
-    and the helpers below give them), and validating fifty rows per queue
-    page was a fifth of the request's CPU. The JSON is the same.
+    The queue validates a whole page of these in one call (`QueuePage.model_validate`):
+    pydantic's validator runs in Rust, so that is cheaper than building fifty
+    models one by one in Python, and each row is still checked against its schema.
     """
-    return CaseSummary.model_construct(
+    return {
         **_shown_to_everyone(case, catalog),
-        channel=case.channel,
-        category_label=VehicleCategory(case.category).label,
-        member_code=case.member_code,
-        sla_paused=case.sla_paused_at is not None,
-        overdue=is_overdue(case, now),
-    )
+        "channel": case.channel,
+        "category_label": _CATEGORY_LABELS[case.category],
+        "member_code": case.member_code,
+        "sla_paused": case.sla_paused_at is not None,
+        "overdue": is_overdue(case, now),
+    }
+
+
+def summarize(case: Case, catalog: Catalog, *, now: datetime) -> CaseSummary:
+    """A queue row."""
+    return CaseSummary.model_validate(summary_fields(case, catalog, now=now))
 
 
 def document_out(doc: Document) -> DocumentOut:

@@ -23,7 +23,7 @@ from common.catalog import Catalog
 from common.enums import OPEN_STATUSES, CaseStatus, Role, VehicleCategory
 from common.schemas.cases import QueuePage
 from server.actor import Actor
-from server.cases.presenters import summarize
+from server.cases.presenters import summary_fields
 from server.cases.queue_search import search_condition
 from server.cases.scope import case_scope
 from server.clock import LOCAL_ZONE, local
@@ -32,7 +32,7 @@ from server.models import Case, County
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
-# What `presenters.summarize` reads of a case (the queue tests fail at once if it starts reading more).
+# What `presenters.summary_fields` reads of a case (the queue tests fail at once if it starts reading more).
 SUMMARY_COLUMNS = (
     Case.id, Case.number, Case.version, Case.channel, Case.category, Case.business_type, Case.county_code,
     Case.status, Case.owner_name, Case.owner_id_number, Case.plate, Case.vin, Case.member_code,
@@ -363,10 +363,9 @@ def queue_page(
 ) -> QueuePage:
     """The caller's queue as the API shows it."""
     rows, total = list_queue(session, actor, filters=filters, page=page, page_size=page_size, now=now)
-    # Not validated again: the rows are built from typed values (see `summarize`), the rest are ints.
-    return QueuePage.model_construct(
-        items=[summarize(row, catalog, now=now) for row in rows], total=total, page=page, page_size=page_size
-    )
+    items = [summary_fields(row, catalog, now=now) for row in rows]
+    # One validation for the whole page (see `summary_fields`).
+    return QueuePage.model_validate({"items": items, "total": total, "page": page, "page_size": page_size})
 
 
 def queue_counts(
