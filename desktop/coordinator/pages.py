@@ -39,4 +39,7 @@ def coordinator_pages() -> tuple[CoordinatorPage, ...]:
     from desktop.coordinator.statistics import StatisticsPage
 
     pages.append(CoordinatorPage("statistics", "统计报表", lambda api, runner: StatisticsPage(api, runner)))
+    from desktop.coordinator.signals import SignalsPage
+
+    pages.append(CoordinatorPage("signals", "预警", lambda api, runner: SignalsPage(api, runner)))
     return tuple(pages)

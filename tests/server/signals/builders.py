@@ -40,7 +40,7 @@ def add_case(
     serial = next(_serials)
     created = submitted_at or ctx.clock.now()
     case = Case(
-        number=f"YC20260310-{serial:04d}",
+        number=f"YC-SIG-{serial:05d}",
         channel=(Channel.ONLINE if applicant_phone else Channel.COUNTER).value,
         category=VehicleCategory.MOTORCYCLE.value,
         business_type=BusinessType.NEW.value,
