@@ -80,8 +80,9 @@ def wait_for_quiet(limit: float, *, threshold: float = 0.2) -> float:
 class ServerProcess:
     """`python -m server.cli serve` (what `no1window-server serve` runs) in a subprocess on a free local port."""
 
-    def __init__(self, data_dir: Path, *, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, *, extra_env: dict[str, str] | None = None, workers: int = 1) -> None:
         self.data_dir = data_dir
+        self.workers = workers
         self.extra_env = extra_env or {}
         with socket.socket() as probe:
             probe.bind((HOST, 0))
@@ -110,7 +111,7 @@ class ServerProcess:
             "--port",
             str(self.port),
             "--workers",
-            "1",
+            str(self.workers),
         ]
         # cwd is the temporary directory, so no developer's .env changes the server under test.
         with self.log_path.open("wb") as log:
@@ -139,10 +140,29 @@ class ServerProcess:
             self._process.wait(timeout=5)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far (Linux /proc)."""
+        """User + system CPU time the server has used so far (Linux /proc), its worker processes included."""
         assert self._process is not None
-        fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return sum(_process_cpu_seconds(pid) for pid in _process_tree(self._process.pid))
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants: with --workers N, uvicorn serves from child processes."""
+    found = [pid]
+    for candidate in found:
+        try:
+            children = Path(f"/proc/{candidate}/task/{candidate}/children").read_text().split()
+        except OSError:
+            continue
+        found.extend(int(child) for child in children)
+    return found
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # a worker that has just exited
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Run:
