@@ -119,6 +119,9 @@ class BoardPage(QWidget):
         self._table_defaults(self.unassigned_view)
         self.unassigned_view.doubleClicked.connect(self._open_waiting)
         self.unassigned_view.setToolTip("双击打开申请")
+        waiting_header = self.unassigned_view.horizontalHeader()
+        waiting_header.setStretchLastSection(False)
+        waiting_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.today_label = QLabel(self)
         self.month_label = QLabel(self)

@@ -193,11 +193,16 @@ class BoardModel(QAbstractTableModel):
         if column is BoardColumn.DUE_TODAY and row.due_today:
             return DUE_TEXT if role == _FOREGROUND else DUE_BACKGROUND
         if (
-            column is BoardColumn.WINDOW
+            role == _FOREGROUND
+            and column is BoardColumn.WINDOW
             and not row.window_available
-            and role == _FOREGROUND
         ):
             return MUTED_TEXT
+        field = _COUNT_FIELDS.get(column)
+        if role == _FOREGROUND and field is not None and not getattr(row, field):
+            return (
+                MUTED_TEXT  # zeros recede, so the figures that need attention stand out
+            )
         return None
 
 

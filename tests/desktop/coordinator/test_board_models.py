@@ -12,6 +12,7 @@ from desktop.coordinator.board import rate_text
 from desktop.coordinator.board_models import (
     ALERT_BACKGROUND,
     BOARD_TITLES,
+    MUTED_TEXT,
     BoardColumn,
     BoardModel,
     UnassignedModel,
@@ -87,6 +88,11 @@ def test_the_board_shows_chinese_headers_counts_and_red_overdue_cells() -> None:
         model.index(1, BoardColumn.OVERDUE).data(BACKGROUND) is None
     )  # none overdue: no alarm
     assert model.index(1, BoardColumn.WINDOW).data() == "暂停接单"
+    assert (
+        model.index(1, BoardColumn.OPEN).data(Qt.ItemDataRole.ForegroundRole)
+        == MUTED_TEXT
+    )  # zeros recede
+    assert model.index(0, BoardColumn.OPEN).data(Qt.ItemDataRole.ForegroundRole) is None
 
 
 def test_new_figures_for_the_same_windows_update_in_place(qtbot: Any) -> None:
