@@ -6,14 +6,19 @@ Starts the server (uvicorn in a thread, SQLite in a temporary folder, the
 demo data of `no1window-server demo`) on a free loopback port, logs in as
 the demo's 人保财险 clerk of 亭湖区 and saves PNGs of the login dialog, the
 queue, a case with its documents, the document viewer, the payment-link QR
-dialog and the counter intake form. The server's clock and the desktop's
-countdown stand at a fixed working afternoon, so the pictures do not change
-with the day they are taken. Needs a Simplified Chinese font (Debian:
+dialog and the counter intake form; then, as the demo's city coordinator,
+the main window on each coordinator page there is: pool settings (pool.png)
+and statistics (statistics.png) when those pages exist, and the city board
+(board.png) always. The server's clock and the desktop's countdown stand at
+a fixed working afternoon (the board: that evening, see
+`end_of_day_with_a_waiting_case`), so the pictures do not change with the
+day they are taken. Needs a Simplified Chinese font (Debian:
 fonts-noto-cjk), or Qt draws boxes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import sys
@@ -30,8 +35,10 @@ sys.path.insert(0, str(ROOT))
 import uvicorn  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
-from common.enums import CaseStatus, DocumentKind  # noqa: E402
+from common.enums import BusinessType, CaseStatus, DocumentKind  # noqa: E402
+from common.validators import resident_id_check_char  # noqa: E402
 from desktop.api.client import ApiClient  # noqa: E402
 from desktop.api.connection import ConnectionMonitor  # noqa: E402
 from desktop.api.tasks import TaskRunner  # noqa: E402
@@ -46,13 +53,22 @@ from server.app import build_context, create_app  # noqa: E402
 from server.clock import FixedClock  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.demo import DEMO_PASSWORD, fill_demo  # noqa: E402
+from server.demo_cases import CaseFiler, DemoClock  # noqa: E402
 from server.demo_pictures import DemoOwner, DemoPictures, DemoVehicle  # noqa: E402
+from server.models import Branch  # noqa: E402
 from server.schema import upgrade_to_head  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 # Tuesday 2026-03-10, 15:00 in Yancheng: the demo's cases were filed over the three hours before.
 AFTERNOON = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
 CLERK = "picc_tinghu"
+COORDINATOR = "coordinator"
+# Coordinator pages to photograph, by key: the file each one goes to. Absent pages are skipped.
+COORDINATOR_SHOTS = {"pool": "pool.png", "statistics": "statistics.png", "board": "board.png"}
+# The board is taken last, at the end of the working day, with 盐都区's windows switched off and a
+# citizen's application from there waiting: so it shows what it is for (overdue cases, the waiting queue).
+EVENING = datetime(2026, 3, 10, 9, 45, tzinfo=UTC)
+YANDU = "320903"
 TIMEOUT_MS = 30_000
 
 
@@ -118,8 +134,65 @@ def scans(folder: Path) -> dict[str, Path]:
     return paths
 
 
+def wait_for_page(main: MainWindow, runner: TaskRunner, key: str) -> QWidget:
+    """Show the coordinator page `key` and wait until it has loaded.
+
+    A page that says so (a `loaded` signal) is waited for; for any page, the
+    background calls it started must be done, too.
+    """
+    page = main.coordinator.page(key)
+    assert page is not None
+    done: list[object] = []
+    loaded = getattr(page, "loaded", None)
+    if loaded is not None:
+        loaded.connect(done.append)
+    main.coordinator.show_page(key)
+    wait_until(
+        lambda: (loaded is None or bool(done)) and runner.busy_count == 0 and runner.waiting_count == 0,
+        f"the {key} page",
+    )
+    return page
+
+
+def end_of_day_with_a_waiting_case(server: DemoServer, api: ApiClient) -> None:
+    """17:45: 盐都区's windows are off (as at a closed counter) and a citizen there has applied meanwhile."""
+    ctx = server.ctx
+    with ctx.db.write() as session:
+        for branch in session.exec(select(Branch).where(Branch.county_code == YANDU)).all():
+            branch.available = False
+    clock = DemoClock(ctx.clock, hours_back=0.5)
+    first17 = "32090319720416135"
+    owner = DemoOwner("马十二", "MA SHIER", first17 + resident_id_check_char(first17), "男")
+    CaseFiler(dataclasses.replace(ctx, clock=clock), clock).online(owner, BusinessType.NEW, "13900000011", county=YANDU)
+    assert isinstance(ctx.clock, FixedClock)
+    ctx.clock.set(EVENING)
+    api.server_now = lambda: EVENING  # type: ignore[method-assign]
+
+
+def take_coordinator(out: Path, server: DemoServer, api: ApiClient, prefs: Preferences) -> None:
+    """The coordinator's pages: board.png, and pool.png / statistics.png where those pages exist."""
+    runner = TaskRunner(ConnectionMonitor())  # the clerk's window shut its runner down on closing
+    main = MainWindow(api, runner, prefs, notifier=NewCaseNotifier(prefs, beep=lambda: None))
+    main.resize(1280, 860)
+    main.show()
+    main.start_session(api.login(COORDINATOR, DEMO_PASSWORD))
+    wait_until(lambda: main.feed is not None and main.model.rowCount() > 0, "the coordinator's queue")
+    try:
+        for key, name in COORDINATOR_SHOTS.items():
+            if main.coordinator.page(key) is None:
+                print(f"{name}: skipped, no {key} page")
+                continue
+            if key == "board":
+                end_of_day_with_a_waiting_case(server, api)
+            wait_for_page(main, runner, key)
+            save(main, out / name)
+    finally:
+        main.close()
+        runner.shutdown(10_000)
+
+
 def take(out: Path, work: Path) -> None:
-    """All six screenshots into `out`."""
+    """All the screenshots into `out`."""
     app = create_application([])
     server = DemoServer(work / "server")
     prefs = Preferences(QSettings(str(work / "desk.ini"), QSettings.Format.IniFormat))
@@ -189,6 +262,8 @@ def take(out: Path, work: Path) -> None:
         intake.close()
         window.close()
         main.close()
+
+        take_coordinator(out, server, api, prefs)
     finally:
         runner.shutdown(10_000)
         api.close()
