@@ -222,3 +222,25 @@ def test_no_full_phone_number_reaches_the_log(
 
     assert caplog.records  # the access log did run
     assert all(PHONE not in record.getMessage() for record in caplog.records)
+
+
+def test_a_rule_change_reaches_the_coordinators_feed_and_no_clerks(
+    client: TestClient, ctx: AppContext, coordinator: dict[str, str]
+) -> None:
+    clerk = staff(ctx, "clerk_feed", Role.CLERK, member="picc", county="320902")[1]
+    client.put(RULE, json={"threshold": 4, "window_days": 14}, headers=coordinator)
+
+    seen = client.get(
+        "/api/v1/staff/events", params={"after": 0}, headers=coordinator
+    ).json()["events"]
+    clerk_seen = client.get(
+        "/api/v1/staff/events", params={"after": 0}, headers=clerk
+    ).json()["events"]
+
+    (event,) = [e for e in seen if e["action"] == Action.SET_SIGNAL_RULE.value]
+    assert event["payload"] == {
+        "before": {"threshold": 3, "window_days": 30},
+        "after": {"threshold": 4, "window_days": 14},
+    }
+    assert event["case_id"] is None
+    assert not [e for e in clerk_seen if e["action"] == Action.SET_SIGNAL_RULE.value]
