@@ -1,4 +1,4 @@
-"""The coordinator's account endpoints over HTTP: what a coordinator can do, and that nobody else sees them."""
+"""The coordinator's account endpoints over HTTP: create, list, reset a password, deactivate, and the record."""
 
 from __future__ import annotations
 
@@ -7,53 +7,29 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func
 from sqlmodel import select
 
-from common.enums import Role
 from server.context import AppContext
-from server.models import Event, StaffUser
+from server.models import StaffUser
+from tests.server.accounts.support import (
+    CLERK_BODY,
+    FEED,
+    ME,
+    NEW_PASSWORD,
+    USERS,
+    add_coordinator,
+    log_in,
+    stored_counts,
+)
 from tests.server.factories import PASSWORD, make_staff, staff_headers
 from tests.server.queue.builders import make_case
-
-USERS = "/api/v1/coordinator/users"
-SESSIONS = "/api/v1/staff/sessions"
-ME = "/api/v1/staff/me"
-FEED = "/api/v1/staff/events"
-NEW_PASSWORD = "fresh-pass-2026"
-CLERK_BODY: dict[str, Any] = {
-    "username": "picc_tinghu2",
-    "display_name": "王小明",
-    "role": "clerk",
-    "member_code": "picc",
-    "county_code": "320902",
-    "password": "initial-pass-1",
-}
 
 
 @pytest.fixture
 def coordinator(ctx: AppContext, client: TestClient) -> dict[str, str]:
     """The Authorization header of the city coordinator (the only one)."""
-    make_staff(
-        ctx,
-        "city_coord",
-        Role.COORDINATOR,
-        member_code=None,
-        county_code=None,
-        display_name="市协调员",
-    )
+    add_coordinator(ctx)
     return staff_headers(client, "city_coord")
-
-
-def log_in(client: TestClient, username: str, password: str) -> Any:
-    return client.post(SESSIONS, json={"username": username, "password": password})
-
-
-def stored_counts(ctx: AppContext) -> tuple[int, int]:
-    with ctx.db.read() as session:
-        users = session.exec(select(func.count()).select_from(StaffUser)).one()
-        events = session.exec(select(func.count()).select_from(Event)).one()
-    return int(users), int(events)
 
 
 def user_id(ctx: AppContext, username: str) -> int:
@@ -381,51 +357,3 @@ def test_a_clerk_of_that_window_hears_of_the_new_colleague_in_their_feed(
 
     assert heard("picc_tinghu") == ["add_user"]
     assert heard("cpic_tinghu") == []
-
-
-# --- nobody else ------------------------------------------------------------------------------
-
-
-ENDPOINTS = [
-    ("GET", USERS, None),
-    ("POST", USERS, CLERK_BODY),
-    ("POST", USERS + "/{id}/reset-password", {"password": NEW_PASSWORD}),
-    ("POST", USERS + "/{id}/deactivate", None),
-]
-
-
-@pytest.mark.parametrize("role", [Role.CLERK, Role.SUPERVISOR])
-@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_clerks_and_supervisors_get_404_on_every_account_endpoint(
-    ctx: AppContext,
-    client: TestClient,
-    role: Role,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None,
-) -> None:
-    target = make_staff(ctx, "target_clerk", county_code="320903")
-    make_staff(
-        ctx,
-        "insider",
-        role,
-        member_code="picc",
-        county_code="320902" if role is Role.CLERK else None,
-    )
-    headers = staff_headers(client, "insider")
-    before = stored_counts(ctx)
-
-    response = client.request(
-        method, path.format(id=target.id), json=body, headers=headers
-    )
-
-    assert response.status_code == 404, response.text
-    assert stored_counts(ctx) == before
-    assert log_in(client, "target_clerk", PASSWORD).status_code == 201
-
-
-@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_without_a_login_every_account_endpoint_is_401(
-    client: TestClient, method: str, path: str, body: dict[str, Any] | None
-) -> None:
-    assert client.request(method, path.format(id=1), json=body).status_code == 401

@@ -1,108 +1,41 @@
-"""Account management without HTTP: create, list, reset, deactivate, and the last coordinator kept."""
+"""Account management without HTTP: create, list, reset a password, deactivate."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, text
-from sqlmodel import col, select
 
 from common.enums import Action, Role
 from common.schemas.users import StaffAccountCreate
-from server.actor import SYSTEM, Actor
+from server.actor import Actor
 from server.auth.accounts import (
-    LAST_COORDINATOR,
-    LAST_COORDINATOR_SELF,
     create_account,
     deactivate_account,
     list_accounts,
     reset_password,
 )
 from server.auth.passwords import verify_password
-from server.auth.tokens import find_valid_token, issue_token
 from server.context import AppContext
 from server.errors import BadInput, Conflict, NotFound
-from server.models import Event, StaffUser
-from tests.server.conftest import TEST_DATABASE_URL
+from server.models import StaffUser
+from tests.server.accounts.support import (
+    NEW_PASSWORD,
+    add_coordinator,
+    create_request,
+    events,
+    open_token,
+    stored,
+    stored_counts,
+    token_works,
+)
 from tests.server.factories import PASSWORD, make_staff
-from tests.server.queue.builders import actor_of
-
-NEW_PASSWORD = "fresh-pass-2026"
 
 
 @pytest.fixture
 def coordinator(ctx: AppContext) -> Actor:
     """The city coordinator, acting."""
-    user = make_staff(
-        ctx,
-        "city_coord",
-        Role.COORDINATOR,
-        member_code=None,
-        county_code=None,
-        display_name="市协调员",
-    )
-    return actor_of(user)
-
-
-def request(**overrides: object) -> StaffAccountCreate:
-    values: dict[str, object] = {
-        "username": "picc_tinghu",
-        "display_name": "王小明",
-        "role": "clerk",
-        "member_code": "picc",
-        "county_code": "320902",
-        "password": PASSWORD,
-    }
-    values.update(overrides)
-    return StaffAccountCreate.model_validate(values)
-
-
-def counts(ctx: AppContext) -> tuple[int, int]:
-    """How many staff users and events are stored."""
-    with ctx.db.read() as session:
-        users = session.exec(select(func.count()).select_from(StaffUser)).one()
-        events = session.exec(select(func.count()).select_from(Event)).one()
-    return int(users), int(events)
-
-
-def events(ctx: AppContext, action: Action) -> list[Event]:
-    with ctx.db.read() as session:
-        return list(
-            session.exec(
-                select(Event).where(Event.action == action.value).order_by(Event.seq)
-            ).all()
-        )
-
-
-def open_token(ctx: AppContext, user_id: int) -> str:
-    """A live session of the user (as a login would issue)."""
-    with ctx.db.write() as session:
-        user = session.get(StaffUser, user_id)
-        assert user is not None
-        raw, _ = issue_token(
-            session,
-            role=Role(user.role),
-            now=ctx.clock.now(),
-            ttl_seconds=3600,
-            user_id=user_id,
-        )
-    return raw
-
-
-def token_works(ctx: AppContext, raw: str) -> bool:
-    with ctx.db.read() as session:
-        return find_valid_token(session, raw, now=ctx.clock.now()) is not None
-
-
-def stored(ctx: AppContext, user_id: int) -> StaffUser:
-    with ctx.db.read() as session:
-        user = session.get(StaffUser, user_id)
-    assert user is not None
-    return user
+    return add_coordinator(ctx)
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -112,7 +45,9 @@ def test_a_clerk_is_created_with_a_hashed_password_and_one_event_without_it(
     ctx: AppContext, coordinator: Actor
 ) -> None:
     with ctx.db.write() as session:
-        account = create_account(session, coordinator, request(), now=ctx.clock.now())
+        account = create_account(
+            session, coordinator, create_request(), now=ctx.clock.now()
+        )
 
     assert (account.username, account.role, account.role_label) == (
         "picc_tinghu",
@@ -153,7 +88,7 @@ def test_a_supervisor_needs_a_member_only(ctx: AppContext, coordinator: Actor) -
         account = create_account(
             session,
             coordinator,
-            request(
+            create_request(
                 username="cpic_boss",
                 role="supervisor",
                 member_code="cpic",
@@ -186,20 +121,22 @@ def test_refused_creations_store_nothing(
     error: type[Exception],
     message: str,
 ) -> None:
-    before = counts(ctx)
+    before = stored_counts(ctx)
 
     with pytest.raises(error) as refused, ctx.db.write() as session:
-        create_account(session, coordinator, request(**overrides), now=ctx.clock.now())
+        create_account(
+            session, coordinator, create_request(**overrides), now=ctx.clock.now()
+        )
 
     assert refused.value.message == message  # type: ignore[attr-defined]
-    assert counts(ctx) == before
+    assert stored_counts(ctx) == before
 
 
 def test_a_request_that_skipped_validation_is_still_checked_for_its_scope(
     ctx: AppContext, coordinator: Actor
 ) -> None:
     unchecked = StaffAccountCreate.model_construct(
-        **{**request().model_dump(), "county_code": None}
+        **{**create_request().model_dump(), "county_code": None}
     )
 
     with (
@@ -335,143 +272,3 @@ def test_deactivating_ends_sessions_and_writes_one_event_even_when_repeated(
         "picc",
         "320902",
     )
-
-
-def test_the_only_coordinator_cannot_deactivate_themself(
-    ctx: AppContext, coordinator: Actor
-) -> None:
-    raw = open_token(ctx, coordinator.user_id or 0)
-
-    with pytest.raises(Conflict) as refused, ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, coordinator.user_id or 0, now=ctx.clock.now()
-        )
-
-    assert refused.value.message == LAST_COORDINATOR_SELF
-    assert stored(ctx, coordinator.user_id or 0).active is True
-    assert token_works(ctx, raw)
-    assert events(ctx, Action.DEACTIVATE_USER) == []
-
-
-def test_nobody_deactivates_the_last_active_coordinator(
-    ctx: AppContext, coordinator: Actor
-) -> None:
-    # The console (acting as the system) is held to the same rule.
-    with pytest.raises(Conflict) as refused, ctx.db.write() as session:
-        deactivate_account(
-            session, SYSTEM, coordinator.user_id or 0, now=ctx.clock.now()
-        )
-
-    assert refused.value.message == LAST_COORDINATOR
-
-
-def test_with_two_coordinators_one_may_go_but_not_the_second(
-    ctx: AppContext, coordinator: Actor
-) -> None:
-    second = actor_of(
-        make_staff(
-            ctx, "city_coord2", Role.COORDINATOR, member_code=None, county_code=None
-        )
-    )
-
-    with ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, coordinator.user_id or 0, now=ctx.clock.now()
-        )  # self, allowed
-    with pytest.raises(Conflict) as refused, ctx.db.write() as session:
-        deactivate_account(session, second, second.user_id or 0, now=ctx.clock.now())
-
-    assert refused.value.message == LAST_COORDINATOR_SELF
-    assert stored(ctx, second.user_id or 0).active is True
-
-
-def test_an_inactive_coordinator_does_not_count_as_the_one_left(
-    ctx: AppContext, coordinator: Actor
-) -> None:
-    second = actor_of(
-        make_staff(
-            ctx, "city_coord2", Role.COORDINATOR, member_code=None, county_code=None
-        )
-    )
-    with ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, second.user_id or 0, now=ctx.clock.now()
-        )
-
-    with pytest.raises(Conflict), ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, coordinator.user_id or 0, now=ctx.clock.now()
-        )
-
-
-# --- two coordinators at once (PostgreSQL: row locks; SQLite serialises every writer) -----------
-
-
-WAITING_FOR_A_LOCK = text(
-    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-    "WHERE NOT l.granted AND a.datname = current_database()"
-)
-
-
-def wait_until(condition: Callable[[], bool], *, timeout: float = 20.0) -> None:
-    """Poll `condition` until it holds; TimeoutError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()  # never set: wait() is the pause between polls
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        pause.wait(0.02)
-
-
-def someone_waits_for_a_lock(ctx: AppContext) -> bool:
-    with ctx.db.engine.connect() as connection:
-        return bool(connection.execute(WAITING_FOR_A_LOCK).scalar())
-
-
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    not TEST_DATABASE_URL,
-    reason="needs PostgreSQL (NO1WINDOW_TEST_DATABASE_URL): SQLite runs one writer at a time",
-)
-def test_two_coordinators_deactivating_each_other_at_once_leave_one_active(
-    ctx: AppContext, coordinator: Actor
-) -> None:
-    second = actor_of(
-        make_staff(
-            ctx, "city_coord2", Role.COORDINATOR, member_code=None, county_code=None
-        )
-    )
-    outcome: list[BaseException | None] = []
-
-    def second_deactivates_first() -> None:
-        try:
-            with ctx.db.write() as session:
-                deactivate_account(
-                    session, second, coordinator.user_id or 0, now=ctx.clock.now()
-                )
-            outcome.append(None)
-        except BaseException as error:  # noqa: BLE001 - handed back to the test thread
-            outcome.append(error)
-
-    with ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, second.user_id or 0, now=ctx.clock.now()
-        )
-        # Not committed yet: the other deactivation starts now and must wait for this one, then count again.
-        racer = threading.Thread(target=second_deactivates_first, daemon=True)
-        racer.start()
-        wait_until(lambda: someone_waits_for_a_lock(ctx))
-    racer.join(timeout=20)
-
-    assert not racer.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
-    assert stored(ctx, coordinator.user_id or 0).active is True
-    assert stored(ctx, second.user_id or 0).active is False
-    with ctx.db.read() as session:
-        active = session.exec(
-            select(func.count())
-            .select_from(StaffUser)
-            .where(StaffUser.role == "coordinator", col(StaffUser.active).is_(True))
-        ).one()
-    assert active == 1
-    assert len(events(ctx, Action.DEACTIVATE_USER)) == 1
