@@ -36,6 +36,9 @@ def coordinator_pages() -> tuple[CoordinatorPage, ...]:
     from desktop.coordinator.board import BoardPage
 
     pages.append(CoordinatorPage("board", "全市看板", BoardPage))
+    from desktop.coordinator.users import UsersPage
+
+    pages.append(CoordinatorPage("users", "账号管理", lambda api, runner: UsersPage(api, runner)))
     from desktop.coordinator.statistics import StatisticsPage
 
     pages.append(CoordinatorPage("statistics", "统计报表", lambda api, runner: StatisticsPage(api, runner)))
