@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from common.enums import CaseStatus, VehicleCategory
 from common.schemas.cases import CaseDetail, QueuePage
-from server.api.deps import ContextDep, StaffDep
+from server.api.deps import ContextDep, StaffDep, StaffReadDep
 from server.cases.id_reveal import reveal_id_number
 from server.cases.presenters import staff_detail
 from server.cases.queue import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, QueueFilters, queue_counts, queue_page
@@ -37,8 +37,8 @@ def _json(model: BaseModel) -> Response:
 
 
 @router.get("/staff/cases", response_model=QueuePage)
-def get_queue(
-    staff: StaffDep,
+async def get_queue(
+    read: StaffReadDep,
     ctx: ContextDep,
     status: Annotated[list[CaseStatus] | None, Query(description="状态,可重复;默认不含草稿", max_length=len(CaseStatus))] = None,
     overdue: Annotated[bool, Query(description="只看已超时")] = False,
@@ -59,26 +59,33 @@ def get_queue(
         # An empty search box is sent as q= by some clients: no search, not an error.
         search=(q or "").strip() or None,
     )
-    with ctx.db.read() as session:
-        result = queue_page(
-            session, staff, ctx.catalog, filters=filters, page=page, page_size=page_size, now=ctx.clock.now()
+    now = ctx.clock.now()
+    result = await read(
+        lambda session, staff: queue_page(
+            session, staff, ctx.catalog, filters=filters, page=page, page_size=page_size, now=now
         )
+    )
     return _json(result)
 
 
 @router.get("/staff/cases/counts", response_model=dict[str, int])
-def get_queue_counts(staff: StaffDep, ctx: ContextDep, county: CountyQuery = None, category: CategoryQuery = None) -> dict[str, int]:
+async def get_queue_counts(
+    read: StaffReadDep, ctx: ContextDep, county: CountyQuery = None, category: CategoryQuery = None
+) -> dict[str, int]:
     """Cases in scope per status, plus "overdue" and "due_today": the numbers on the desktop's tabs."""
-    with ctx.db.read() as session:
-        return queue_counts(session, staff, now=ctx.clock.now(), county_code=county, category=category)
+    now = ctx.clock.now()
+    return await read(
+        lambda session, staff: queue_counts(session, staff, now=now, county_code=county, category=category)
+    )
 
 
 @router.get("/staff/cases/{case_id}", response_model=CaseDetail)
-def get_case(case_id: CaseIdPath, staff: StaffDep, ctx: ContextDep) -> Response:
+async def get_case(case_id: CaseIdPath, read: StaffReadDep, ctx: ContextDep) -> Response:
     """One case with documents, timeline and calls; ID number masked. 404 outside the caller's scope."""
-    with ctx.db.read() as session:
-        case = load_case(session, staff, case_id)
-        detail = staff_detail(session, case, ctx.catalog, staff, now=ctx.clock.now())
+    now = ctx.clock.now()
+    detail = await read(
+        lambda session, staff: staff_detail(session, load_case(session, staff, case_id), ctx.catalog, staff, now=now)
+    )
     return _json(detail)
 
 
