@@ -188,6 +188,10 @@ class ApiClient:
         """PUT a JSON body: replace a setting with the given value (repeating it is harmless)."""
         return self._request_json("PUT", path, json=body)
 
+    def patch_json(self, path: str, body: Any) -> Any:
+        """PATCH a JSON body: set the given fields of a setting, leave the others (repeating it is harmless)."""
+        return self._request_json("PATCH", path, json=body)
+
     def upload(
         self,
         path: str,
