@@ -36,6 +36,9 @@ def coordinator_pages() -> tuple[CoordinatorPage, ...]:
     from desktop.coordinator.board import BoardPage
 
     pages.append(CoordinatorPage("board", "全市看板", BoardPage))
+    from desktop.coordinator.pool import PoolPage
+
+    pages.append(CoordinatorPage("pool", "分派设置", PoolPage))
     from desktop.coordinator.users import UsersPage
 
     pages.append(CoordinatorPage("users", "账号管理", lambda api, runner: UsersPage(api, runner)))
