@@ -41,6 +41,10 @@ def test_the_spec_builds_an_app_that_starts_and_quits_with_smoke(tmp_path: Path)
     assert (internal / "resources" / "sms_templates.toml").is_file()
     assert (internal / "resources" / "domain.json").is_file()
     assert not {p.name for p in internal.iterdir()} & SERVER_SIDE
+    # QtCharts (the coordinator's statistics) goes in; Qt Quick, which nothing uses, does not.
+    bundled_files = {p.name.lower() for p in internal.rglob("*")}
+    assert any(name.startswith("qtcharts.") for name in bundled_files)
+    assert not any("qt6quick" in name or "virtualkeyboard" in name for name in bundled_files)
 
     home = tmp_path / "home"
     home.mkdir()
