@@ -17,6 +17,8 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_event_member_seq", "member_code", "seq"),
         Index("ix_event_previous_member_seq", "previous_member_code", "seq"),
+        # A county's pool-setting history: one action, one county, newest first.
+        Index("ix_event_action_county_seq", "action", "county_code", "seq"),
     )
 
     # Assigned from ChainHead under a lock: gap-free and in commit order, so
