@@ -34,7 +34,12 @@ from server.db import Database
 from server.errors import DomainError
 from server.models import Branch, County, Member, SmsMessage
 from server.pool import create_user, seed_pool
-from server.schema import current_revision, head_revision, is_known_revision, upgrade_to_head
+from server.schema import (
+    current_revision,
+    head_revision,
+    is_known_revision,
+    upgrade_to_head,
+)
 from server.settings import Settings
 from server.sms.service import OutboxGateway
 
@@ -46,7 +51,13 @@ LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": LOG_FORMAT}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+        }
+    },
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {
         "uvicorn": {"level": "INFO", "handlers": [], "propagate": True},
@@ -102,7 +113,9 @@ def require_schema(database: Database) -> None:
     """Refuse to work on a database that is not at this version's newest schema."""
     current, head = current_revision(database), head_revision()
     if current is None:
-        raise CliError("the database is not initialised: run `no1window-server init` first")
+        raise CliError(
+            "the database is not initialised: run `no1window-server init` first"
+        )
     refuse_unknown_revision(current)
     if current != head:
         raise CliError(
@@ -129,7 +142,9 @@ def pool_counts(session: Session) -> tuple[int, int, int]:
     return _count(session, County), _count(session, Member), _count(session, Branch)
 
 
-def initialise(database: Database, catalog: Catalog, out: Callable[[str], None]) -> None:
+def initialise(
+    database: Database, catalog: Catalog, out: Callable[[str], None]
+) -> None:
     """Schema to head and the pool seeded; says what it did. Safe to repeat."""
     before = current_revision(database)
     refuse_unknown_revision(before)
@@ -144,11 +159,20 @@ def initialise(database: Database, catalog: Catalog, out: Callable[[str], None])
     with database.write() as session:
         counties, members, branches = pool_counts(session)
         seed_pool(session, catalog)
-        added = [a - b for a, b in zip(pool_counts(session), (counties, members, branches), strict=True)]
+        added = [
+            a - b
+            for a, b in zip(
+                pool_counts(session), (counties, members, branches), strict=True
+            )
+        ]
     if any(added):
-        out(f"Pool: added {added[0]} counties, {added[1]} members, {added[2]} branches.")
+        out(
+            f"Pool: added {added[0]} counties, {added[1]} members, {added[2]} branches."
+        )
     else:
-        out(f"Pool: already in place ({counties} counties, {members} members, {branches} branches).")
+        out(
+            f"Pool: already in place ({counties} counties, {members} members, {branches} branches)."
+        )
 
 
 def resolve_member(catalog: Catalog, value: str | None) -> str | None:
@@ -179,7 +203,9 @@ def read_password(from_stdin: bool) -> str:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         if not sys.stdin.isatty():
-            raise CliError("no terminal to ask for the password on: pipe it in with --password-stdin")
+            raise CliError(
+                "no terminal to ask for the password on: pipe it in with --password-stdin"
+            )
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat the password: ") != password:
             raise CliError("the two passwords differ; nothing was created")
@@ -207,9 +233,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn  # only this command needs it; keeps the other commands quick to start
 
     logging.config.dictConfig(LOG_CONFIG)
-    with opened(settings) as database:  # checked at head here; each worker opens its own
+    # Checked at head here; each worker opens its own.
+    with opened(settings) as database:
         target = describe_url(database.url)
-    log.info("serving %s on http://%s:%d with %d worker(s)", target, args.host, args.port, args.workers)
+    log.info(
+        "serving %s on http://%s:%d with %d worker(s)",
+        target,
+        args.host,
+        args.port,
+        args.workers,
+    )
     uvicorn.run(
         # An import string and a factory, so that every worker process builds its own app.
         "server.cli:app_factory",
@@ -248,15 +281,24 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog()
     role = Role(args.role)
     if not USERNAME_PATTERN.fullmatch(args.username):
-        raise CliError("the username must be 3-40 characters: letters, digits, '_', '.' or '-'")
+        raise CliError(
+            "the username must be 3-40 characters: letters, digits, '_', '.' or '-'"
+        )
     display_name = args.display_name.strip()
     if not display_name or len(display_name) > 40:
         raise CliError("the display name must be 1-40 characters")
-    member, county = resolve_member(catalog, args.member), resolve_county(catalog, args.county)
+    member, county = (
+        resolve_member(catalog, args.member),
+        resolve_county(catalog, args.county),
+    )
     if role is Role.COORDINATOR and (member or county):
-        raise CliError("a coordinator belongs to no member and no county: leave out --member and --county")
+        raise CliError(
+            "a coordinator belongs to no member and no county: leave out --member and --county"
+        )
     if role is Role.SUPERVISOR and county:
-        raise CliError("a supervisor covers every county of the member: leave out --county")
+        raise CliError(
+            "a supervisor covers every county of the member: leave out --county"
+        )
     with opened(settings) as database:
         password = read_password(args.password_stdin)
         with database.write() as session:
@@ -271,8 +313,17 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
                 county_code=county,
             )
             user_id = user.id
-    where = " ".join(x for x in (catalog.member_names.get(member or ""), catalog.county_names.get(county or "")) if x)
-    print(f"Created {role.value} {args.username} ({display_name}){', ' + where if where else ''}; id {user_id}.")
+    where = " ".join(
+        x
+        for x in (
+            catalog.member_names.get(member or ""),
+            catalog.county_names.get(county or ""),
+        )
+        if x
+    )
+    print(
+        f"Created {role.value} {args.username} ({display_name}){', ' + where if where else ''}; id {user_id}."
+    )
     return 0
 
 
@@ -281,7 +332,8 @@ def cmd_sms_outbox(args: argparse.Namespace, settings: Settings) -> int:
         query = select(SmsMessage)
         if args.phone:
             query = query.where(SmsMessage.phone == args.phone)
-        messages = session.exec(query.order_by(SmsMessage.id.desc()).limit(args.limit)).all()  # type: ignore[union-attr]
+        newest = query.order_by(SmsMessage.id.desc())  # type: ignore[union-attr]
+        messages = session.exec(newest.limit(args.limit)).all()
     if not messages:
         print("No messages.")
         return 0
@@ -297,16 +349,24 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     if report.ok:
         print(f"OK: {report.checked} events")
         return 0
-    print(f"FAILED at event {report.first_bad_seq}: {report.problem} ({report.checked} events before it verify)")
+    print(
+        f"FAILED at event {report.first_bad_seq}: {report.problem} ({report.checked} events before it verify)"
+    )
     return 1
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from server.stats.console import parse_range, print_stats
 
-    date_from, date_to = parse_range(args.date_from, args.date_to)  # a typo fails before the database opens
+    # A typo fails before the database opens.
+    date_from, date_to = parse_range(args.date_from, args.date_to)
     with opened(settings) as database:
-        print_stats(build_context(settings, database=database), date_from, date_to, xlsx=args.xlsx)
+        print_stats(
+            build_context(settings, database=database),
+            date_from,
+            date_to,
+            xlsx=args.xlsx,
+        )
     return 0
 
 
@@ -329,17 +389,22 @@ def _positive(value: str) -> int:
 
 def _mobile(value: str) -> str:
     if not re.fullmatch(r"1[3-9][0-9]{9}", value):
-        raise argparse.ArgumentTypeError("a mobile number is 11 digits starting with 13-19")
+        raise argparse.ArgumentTypeError(
+            "a mobile number is 11 digits starting with 13-19"
+        )
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="no1window-server", description="盐城保险业“1号窗口” server administration.")
+    parser = argparse.ArgumentParser(
+        prog="no1window-server",
+        description="盐城保险业“1号窗口” server administration.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    commands.add_parser("init", help="create or upgrade the schema and seed the pool (safe to repeat)").set_defaults(
-        handler=cmd_init
-    )
+    commands.add_parser(
+        "init", help="create or upgrade the schema and seed the pool (safe to repeat)"
+    ).set_defaults(handler=cmd_init)
 
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -347,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_positive, default=1)
     serve.set_defaults(handler=cmd_serve)
 
-    commands.add_parser("demo", help="fill a fresh database with demo users and cases").set_defaults(handler=cmd_demo)
+    commands.add_parser(
+        "demo", help="fill a fresh database with demo users and cases"
+    ).set_defaults(handler=cmd_demo)
 
     user = commands.add_parser("user", help="staff accounts").add_subparsers(
         dest="user_command", metavar="ACTION", required=True
@@ -355,13 +422,21 @@ def build_parser() -> argparse.ArgumentParser:
     add = user.add_parser("add", help="create a clerk, supervisor or coordinator")
     add.add_argument("--username", required=True)
     add.add_argument(
-        "--role", required=True, choices=[r.value for r in (Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR)]
+        "--role",
+        required=True,
+        choices=[r.value for r in (Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR)],
     )
-    add.add_argument("--display-name", required=True, help="the name colleagues see, e.g. 王小明")
-    add.add_argument("--member", help="pool member code or short name, e.g. picc or 人保财险")
+    add.add_argument(
+        "--display-name", required=True, help="the name colleagues see, e.g. 王小明"
+    )
+    add.add_argument(
+        "--member", help="pool member code or short name, e.g. picc or 人保财险"
+    )
     add.add_argument("--county", help="county code or name, e.g. 320902 or 亭湖区")
     add.add_argument(
-        "--password-stdin", action="store_true", help="read the password from the first line of stdin (else: prompt)"
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (else: prompt)",
     )
     add.set_defaults(handler=cmd_user_add)
 
@@ -376,12 +451,33 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True
     )
-    audit.add_parser("verify", help="check the event hash chain").set_defaults(handler=cmd_audit_verify)
+    audit.add_parser("verify", help="check the event hash chain").set_defaults(
+        handler=cmd_audit_verify
+    )
 
-    stats = commands.add_parser("stats", help="underwritten vehicles and the other statistics over a date range")
-    stats.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD", help="first local date")
-    stats.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD", help="last local date (included)")
-    stats.add_argument("--xlsx", type=Path, metavar="PATH", help="also write the Excel workbook to PATH")
+    stats = commands.add_parser(
+        "stats", help="underwritten vehicles and the other statistics over a date range"
+    )
+    stats.add_argument(
+        "--from",
+        dest="date_from",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="first local date",
+    )
+    stats.add_argument(
+        "--to",
+        dest="date_to",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="last local date (included)",
+    )
+    stats.add_argument(
+        "--xlsx",
+        type=Path,
+        metavar="PATH",
+        help="also write the Excel workbook to PATH",
+    )
     stats.set_defaults(handler=cmd_stats)
     return parser
 
