@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging.config
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,23 @@ from server.context import AppContext
 from server.db import Database
 from server.models import Branch, County, Member
 from server.schema import current_revision, head_revision
-from tests.server.cli_support import cli_ctx, data_dir, initialised, run  # noqa: F401 - fixtures
+from tests.server import cli_support
+from tests.server.cli_support import run
 from tests.server.conftest import WORKING_MORNING
+
+# The CLI's fixtures, made this module's own so pytest finds them.
+cli_ctx, data_dir, initialised = (
+    cli_support.cli_ctx,
+    cli_support.data_dir,
+    cli_support.initialised,
+)
 
 # --- init ---------------------------------------------------------------------------
 
 
-def test_init_creates_the_schema_and_the_pool(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_creates_the_schema_and_the_pool(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "init")
 
     assert code == 0
@@ -67,7 +78,9 @@ def test_commands_on_an_uninitialised_database_say_to_run_init(
     assert "not initialised" in err and "no1window-server init" in err
 
 
-def test_a_database_from_a_newer_version_is_left_alone(initialised: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_database_from_a_newer_version_is_left_alone(
+    initialised: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     database = Database(f"sqlite:///{initialised / 'no1window.db'}")
     try:
         with database.engine.begin() as connection:
@@ -84,7 +97,8 @@ def test_a_database_from_a_newer_version_is_left_alone(initialised: Path, capsys
 def test_bad_settings_are_reported_without_a_traceback(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("NO1WINDOW_ENVIRONMENT", "production")  # with the development secret key
+    # Production with the development secret key.
+    monkeypatch.setenv("NO1WINDOW_ENVIRONMENT", "production")
 
     code, _, err = run(capsys, "init")
 
@@ -93,7 +107,9 @@ def test_bad_settings_are_reported_without_a_traceback(
     assert not data_dir.exists()
 
 
-def test_an_unknown_command_is_a_usage_error(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_command_is_a_usage_error(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "frobnicate")
 
     assert code == 2
@@ -115,7 +131,11 @@ def test_sms_outbox_lists_the_newest_messages_first_in_local_time(
                 phone=phone,
                 template="assigned",
                 now=WORKING_MORNING + timedelta(minutes=minutes),
-                params={"number": number, "member": "人保财险", "window_phone": "0515-88886666"},
+                params={
+                    "number": number,
+                    "member": "人保财险",
+                    "window_phone": "0515-88886666",
+                },
             )
 
     code, out, _ = run(capsys, "sms", "outbox")
@@ -127,20 +147,35 @@ def test_sms_outbox_lists_the_newest_messages_first_in_local_time(
     assert lines[1].startswith("2026-03-10 10:00:00  13912345678")
 
 
-def test_sms_outbox_filters_by_phone_and_limits(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sms_outbox_filters_by_phone_and_limits(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
     with cli_ctx.db.write() as session:
         for n in range(3):
             cli_ctx.sms.send(
-                session, phone="13912345678", template="login_code", params={"code": f"00000{n}"}, now=WORKING_MORNING
+                session,
+                phone="13912345678",
+                template="login_code",
+                params={"code": f"00000{n}"},
+                now=WORKING_MORNING,
             )
         cli_ctx.sms.send(
-            session, phone="13812345678", template="login_code", params={"code": "999999"}, now=WORKING_MORNING
+            session,
+            phone="13812345678",
+            template="login_code",
+            params={"code": "999999"},
+            now=WORKING_MORNING,
         )
 
-    code, out, _ = run(capsys, "sms", "outbox", "--phone", "13912345678", "--limit", "2")
+    code, out, _ = run(
+        capsys, "sms", "outbox", "--phone", "13912345678", "--limit", "2"
+    )
 
     assert code == 0
-    assert [line.split()[2] for line in out.splitlines()] == ["13912345678", "13912345678"]
+    assert [line.split()[2] for line in out.splitlines()] == [
+        "13912345678",
+        "13912345678",
+    ]
     assert "000002" in out and "000000" not in out
 
 
@@ -169,16 +204,22 @@ def append_events(ctx: AppContext, count: int) -> None:
             )
 
 
-def test_audit_verify_reports_ok_with_the_event_count(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_verify_reports_ok_with_the_event_count(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
     append_events(cli_ctx, 5)
 
     assert run(capsys, "audit", "verify")[:2] == (0, "OK: 5 events\n")
 
 
-def test_audit_verify_names_the_first_altered_event(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_verify_names_the_first_altered_event(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
     append_events(cli_ctx, 5)
     with cli_ctx.db.engine.begin() as connection:
-        connection.execute(text("UPDATE event SET actor_label = '别人' WHERE seq IN (3, 4)"))
+        connection.execute(
+            text("UPDATE event SET actor_label = '别人' WHERE seq IN (3, 4)")
+        )
 
     code, out, _ = run(capsys, "audit", "verify")
 
@@ -186,7 +227,9 @@ def test_audit_verify_names_the_first_altered_event(cli_ctx: AppContext, capsys:
     assert out.startswith("FAILED at event 3: event 3 was altered")
 
 
-def test_audit_verify_notices_a_deleted_event(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_verify_notices_a_deleted_event(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
     append_events(cli_ctx, 5)
     with cli_ctx.db.engine.begin() as connection:
         connection.execute(text("DELETE FROM event WHERE seq = 2"))
@@ -200,15 +243,34 @@ def test_audit_verify_notices_a_deleted_event(cli_ctx: AppContext, capsys: pytes
 # --- serve --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def logging_configs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The logging configurations `serve` applies, recorded instead of applied.
+
+    Applied, its handler would keep writing to this test's captured stderr, closed
+    afterwards: later tests' log lines would end in "--- Logging error ---" there.
+    """
+    configs: list[dict[str, Any]] = []
+    monkeypatch.setattr(logging.config, "dictConfig", configs.append)
+    return configs
+
+
 def test_serve_runs_uvicorn_on_the_app_factory_without_its_access_log(
-    initialised: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    initialised: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    logging_configs: list[dict[str, Any]],
 ) -> None:
     import uvicorn
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs))
+    )
 
-    code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "3")
+    code, _, _ = run(
+        capsys, "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "3"
+    )
 
     assert code == 0
     ((args, kwargs),) = calls
@@ -217,22 +279,32 @@ def test_serve_runs_uvicorn_on_the_app_factory_without_its_access_log(
     assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("0.0.0.0", 8080, 3)
     assert kwargs["access_log"] is False
     assert kwargs["log_config"]["root"]["level"] == "INFO"
+    assert logging_configs == [cli.LOG_CONFIG]  # the same lines before uvicorn starts
 
 
 def test_serve_refuses_an_uninitialised_database(
-    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    logging_configs: list[dict[str, Any]],
 ) -> None:
     import uvicorn
 
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: pytest.fail("must not start"))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda *args, **kwargs: pytest.fail("must not start")
+    )
 
     code, _, err = run(capsys, "serve")
 
     assert code == 1 and "no1window-server init" in err
 
 
-@pytest.mark.parametrize("argv", [["--port", "70000"], ["--workers", "0"], ["--port", "http"]])
-def test_serve_refuses_bad_numbers(initialised: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    "argv", [["--port", "70000"], ["--workers", "0"], ["--port", "http"]]
+)
+def test_serve_refuses_bad_numbers(
+    initialised: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
     assert run(capsys, "serve", *argv)[0] == 2
 
 
