@@ -1,4 +1,4 @@
-"""The `no1window-server` command: init, serve, demo, user add, sms outbox, audit verify, stats.
+"""The `no1window-server` command: init, serve, demo, user, sms outbox, audit verify, stats.
 
 Every command reads the same settings as the server (NO1WINDOW_* variables and
 `.env`). Bad input prints one clear line to stderr, exits non-zero and leaves
@@ -8,7 +8,6 @@ the database as it was (each change runs in one transaction).
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import logging.config
 import os
@@ -26,14 +25,14 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from common.catalog import Catalog, load_catalog
-from common.enums import Role
 from server.app import build_context, create_app
 from server.audit.chain import verify_chain
-from server.clock import SystemClock, local
+from server.auth.console import add_user_commands
+from server.clock import local
 from server.db import Database
 from server.errors import DomainError
 from server.models import Branch, County, Member, SmsMessage
-from server.pool import create_user, seed_pool
+from server.pool import seed_pool
 from server.schema import (
     current_revision,
     head_revision,
@@ -68,8 +67,6 @@ LOG_CONFIG: dict[str, Any] = {
         "alembic": {"level": "WARNING"},
     },
 }
-
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,40}")
 
 log = logging.getLogger("no1window.cli")
 
@@ -157,14 +154,10 @@ def initialise(
     else:
         out(f"Schema: already at the newest revision ({after}).")
     with database.write() as session:
-        counties, members, branches = pool_counts(session)
+        had = pool_counts(session)
         seed_pool(session, catalog)
-        added = [
-            a - b
-            for a, b in zip(
-                pool_counts(session), (counties, members, branches), strict=True
-            )
-        ]
+        added = [a - b for a, b in zip(pool_counts(session), had, strict=True)]
+    counties, members, branches = had
     if any(added):
         out(
             f"Pool: added {added[0]} counties, {added[1]} members, {added[2]} branches."
@@ -173,45 +166,6 @@ def initialise(
         out(
             f"Pool: already in place ({counties} counties, {members} members, {branches} branches)."
         )
-
-
-def resolve_member(catalog: Catalog, value: str | None) -> str | None:
-    """A member code from its code, short name or full name."""
-    if value is None:
-        return None
-    for member in catalog.members:
-        if value.strip().lower() in (member.code, member.short, member.name):
-            return member.code
-    known = ", ".join(f"{m.code} ({m.short})" for m in catalog.members)
-    raise CliError(f"unknown member {value!r}; one of: {known}")
-
-
-def resolve_county(catalog: Catalog, value: str | None) -> str | None:
-    """A county code from its code or its name."""
-    if value is None:
-        return None
-    for county in catalog.counties:
-        if value.strip() in (county.code, county.name):
-            return county.code
-    known = ", ".join(f"{c.code} ({c.name})" for c in catalog.counties)
-    raise CliError(f"unknown county {value!r}; one of: {known}")
-
-
-def read_password(from_stdin: bool) -> str:
-    """The new user's password: piped on stdin, or typed twice at a hidden prompt."""
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        if not sys.stdin.isatty():
-            raise CliError(
-                "no terminal to ask for the password on: pipe it in with --password-stdin"
-            )
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat the password: ") != password:
-            raise CliError("the two passwords differ; nothing was created")
-    if not password:
-        raise CliError("empty password; nothing was created")
-    return password
 
 
 # -------------------------------------------------------------------- commands
@@ -277,54 +231,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = load_catalog()
-    role = Role(args.role)
-    if not USERNAME_PATTERN.fullmatch(args.username):
-        raise CliError(
-            "the username must be 3-40 characters: letters, digits, '_', '.' or '-'"
-        )
-    display_name = args.display_name.strip()
-    if not display_name or len(display_name) > 40:
-        raise CliError("the display name must be 1-40 characters")
-    member, county = (
-        resolve_member(catalog, args.member),
-        resolve_county(catalog, args.county),
-    )
-    if role is Role.COORDINATOR and (member or county):
-        raise CliError(
-            "a coordinator belongs to no member and no county: leave out --member and --county"
-        )
-    if role is Role.SUPERVISOR and county:
-        raise CliError(
-            "a supervisor covers every county of the member: leave out --county"
-        )
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    # The action (server/auth/console.py) checks its input before it changes anything.
     with opened(settings) as database:
-        password = read_password(args.password_stdin)
-        with database.write() as session:
-            user = create_user(
-                session,
-                username=args.username,
-                password=password,
-                role=role,
-                display_name=display_name,
-                now=SystemClock().now(),
-                member_code=member,
-                county_code=county,
-            )
-            user_id = user.id
-    where = " ".join(
-        x
-        for x in (
-            catalog.member_names.get(member or ""),
-            catalog.county_names.get(county or ""),
-        )
-        if x
-    )
-    print(
-        f"Created {role.value} {args.username} ({display_name}){', ' + where if where else ''}; id {user_id}."
-    )
-    return 0
+        return int(args.user_action(args, database))
 
 
 def cmd_sms_outbox(args: argparse.Namespace, settings: Settings) -> int:
@@ -361,12 +271,8 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     # A typo fails before the database opens.
     date_from, date_to = parse_range(args.date_from, args.date_to)
     with opened(settings) as database:
-        print_stats(
-            build_context(settings, database=database),
-            date_from,
-            date_to,
-            xlsx=args.xlsx,
-        )
+        ctx = build_context(settings, database=database)
+        print_stats(ctx, date_from, date_to, xlsx=args.xlsx)
     return 0
 
 
@@ -416,29 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="fill a fresh database with demo users and cases"
     ).set_defaults(handler=cmd_demo)
 
-    user = commands.add_parser("user", help="staff accounts").add_subparsers(
-        dest="user_command", metavar="ACTION", required=True
-    )
-    add = user.add_parser("add", help="create a clerk, supervisor or coordinator")
-    add.add_argument("--username", required=True)
-    add.add_argument(
-        "--role",
-        required=True,
-        choices=[r.value for r in (Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR)],
-    )
-    add.add_argument(
-        "--display-name", required=True, help="the name colleagues see, e.g. 王小明"
-    )
-    add.add_argument(
-        "--member", help="pool member code or short name, e.g. picc or 人保财险"
-    )
-    add.add_argument("--county", help="county code or name, e.g. 320902 or 亭湖区")
-    add.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of stdin (else: prompt)",
-    )
-    add.set_defaults(handler=cmd_user_add)
+    add_user_commands(commands).set_defaults(handler=cmd_user)
 
     sms = commands.add_parser("sms", help="text messages").add_subparsers(
         dest="sms_command", metavar="ACTION", required=True
@@ -458,20 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser(
         "stats", help="underwritten vehicles and the other statistics over a date range"
     )
-    stats.add_argument(
-        "--from",
-        dest="date_from",
-        required=True,
-        metavar="YYYY-MM-DD",
-        help="first local date",
-    )
-    stats.add_argument(
-        "--to",
-        dest="date_to",
-        required=True,
-        metavar="YYYY-MM-DD",
-        help="last local date (included)",
-    )
+    day: dict[str, Any] = {"required": True, "metavar": "YYYY-MM-DD"}
+    stats.add_argument("--from", dest="date_from", help="first local date", **day)
+    stats.add_argument("--to", dest="date_to", help="last local date (included)", **day)
     stats.add_argument(
         "--xlsx",
         type=Path,

@@ -11,6 +11,7 @@ import pytest
 
 from server import cli
 from server.app import build_context
+from server.auth import console
 from server.clock import FixedClock
 from server.context import AppContext
 from server.settings import Settings
@@ -23,7 +24,11 @@ PASSWORD = "window-pass-2026"
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The CLI's settings point at an empty data directory (no .env, no outside database)."""
     monkeypatch.chdir(tmp_path)
-    for name in ("NO1WINDOW_DATABASE_URL", "NO1WINDOW_ENVIRONMENT", "NO1WINDOW_SECRET_KEY"):
+    for name in (
+        "NO1WINDOW_DATABASE_URL",
+        "NO1WINDOW_ENVIRONMENT",
+        "NO1WINDOW_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     directory = tmp_path / "data"
     monkeypatch.setenv("NO1WINDOW_DATA_DIR", str(directory))
@@ -45,6 +50,14 @@ def cli_ctx(initialised: Path) -> Iterator[AppContext]:
     context.db.dispose()
 
 
+@pytest.fixture
+def console_clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """The `user` commands' clock, fixed at WORKING_MORNING like `cli_ctx`'s (token expiry, lockouts, events)."""
+    clock = FixedClock(WORKING_MORNING)
+    monkeypatch.setattr(console, "clock", clock)
+    return clock
+
+
 class Terminal(io.StringIO):
     """Standard input that claims to be a terminal (so the CLI may prompt)."""
 
@@ -52,7 +65,11 @@ class Terminal(io.StringIO):
         return True
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str | io.StringIO | None = None) -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str],
+    *argv: str,
+    stdin: str | io.StringIO | None = None,
+) -> tuple[int, str, str]:
     """Run a command; its exit code, stdout and stderr."""
     capsys.readouterr()
     saved = sys.stdin
