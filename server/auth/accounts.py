@@ -1,7 +1,9 @@
 """Staff account management (账号管理) by the city coordinator: list, create, reset a password, deactivate.
 
 Every change writes one case-less event (`record_pool_change`) naming the
-account, its role, member and county; never a password or a hash.
+account, its role, member and county in its payload; never a password or a
+hash. The event itself names no member or county, so only coordinators
+follow it in the change feed, not the account's colleagues.
 
 The one rule beyond plain bookkeeping: nobody can lock out the last
 coordinator. Deactivating a coordinator is refused when no other active
@@ -226,7 +228,9 @@ def _unknown_place(
 def _record(
     session: Session, action: Action, actor: Actor, user: StaffUser, *, now: datetime
 ) -> None:
-    # Named by member and county so that member's desktops in that county follow it in their feed too.
+    # For the coordinator's feed only: an event named by member and county would reach that
+    # window's clerks and the member's supervisors (event_scope), telling them of colleagues'
+    # accounts and password resets. The codes stay in the payload for the coordinator's record.
     record_pool_change(
         session,
         action,
@@ -240,6 +244,6 @@ def _record(
             "member_code": user.member_code,
             "county_code": user.county_code,
         },
-        member_code=user.member_code,
-        county_code=user.county_code,
+        member_code=None,
+        county_code=None,
     )

@@ -84,7 +84,11 @@ def test_user_add_creates_a_clerk_who_can_log_in_and_writes_one_event(
     assert (login.user.member_name, login.user.county_name) == ("人保财险", "亭湖区")
     [event] = events(cli_ctx, Action.ADD_USER)
     assert (event.actor_role, event.actor_label) == ("system", "系统")
-    assert (event.member_code, event.county_code) == ("picc", "320902")
+    assert (event.member_code, event.county_code) == (None, None)
+    assert (event.payload["member_code"], event.payload["county_code"]) == (
+        "picc",
+        "320902",
+    )
     assert event.payload["username"] == "picc_tinghu"
     assert PASSWORD not in str(event.payload)
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from common.enums import Role
 from server.context import AppContext
 from server.models import StaffUser
 from tests.server.accounts.support import (
@@ -342,18 +343,35 @@ def test_each_change_is_one_event_in_the_feed_without_any_password(
     )  # the access log did run, with the path only
 
 
-def test_a_clerk_of_that_window_hears_of_the_new_colleague_in_their_feed(
+def test_only_the_coordinator_hears_of_account_changes_in_the_feed(
     ctx: AppContext, client: TestClient, coordinator: dict[str, str]
 ) -> None:
+    # The window's clerk and the member's supervisor learn nothing of a colleague's account.
     make_staff(ctx, "picc_tinghu")
-    make_staff(ctx, "cpic_tinghu", member_code="cpic")
-    client.post(USERS, json=CLERK_BODY, headers=coordinator)
+    make_staff(ctx, "picc_boss", Role.SUPERVISOR, county_code=None)
+    created = client.post(USERS, json=CLERK_BODY, headers=coordinator).json()
+    client.post(
+        f"{USERS}/{created['id']}/reset-password",
+        json={"password": NEW_PASSWORD},
+        headers=coordinator,
+    )
+    client.post(f"{USERS}/{created['id']}/deactivate", headers=coordinator)
 
-    def heard(username: str) -> list[str]:
-        events = client.get(
-            FEED, params={"after": 0}, headers=staff_headers(client, username)
-        ).json()["events"]
-        return [e["action"] for e in events]
+    def heard(headers: dict[str, str]) -> list[dict[str, Any]]:
+        response = client.get(FEED, params={"after": 0}, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["events"]
 
-    assert heard("picc_tinghu") == ["add_user"]
-    assert heard("cpic_tinghu") == []
+    assert heard(staff_headers(client, "picc_tinghu")) == []
+    assert heard(staff_headers(client, "picc_boss")) == []
+    coordinator_heard = heard(coordinator)
+    assert [e["action"] for e in coordinator_heard] == [
+        "add_user",
+        "reset_password",
+        "deactivate_user",
+    ]
+    # The coordinator's record still says which window the account belongs to.
+    assert {
+        (e["payload"]["member_code"], e["payload"]["county_code"])
+        for e in coordinator_heard
+    } == {("picc", "320902")}

@@ -65,9 +65,10 @@ def test_a_clerk_is_created_with_a_hashed_password_and_one_event_without_it(
     assert verify_password(user.password_hash, PASSWORD)
     [event] = events(ctx, Action.ADD_USER)
     assert event.case_id is None
+    # Named in the payload only: the event is for the coordinator's feed, not the window's.
     assert (event.member_code, event.county_code, event.actor_user_id) == (
-        "picc",
-        "320902",
+        None,
+        None,
         coordinator.user_id,
     )
     assert event.payload == {
@@ -103,7 +104,11 @@ def test_a_supervisor_needs_a_member_only(ctx: AppContext, coordinator: Actor) -
         None,
     )
     [event] = events(ctx, Action.ADD_USER)
-    assert (event.member_code, event.county_code) == ("cpic", None)
+    assert (event.payload["member_code"], event.payload["county_code"]) == (
+        "cpic",
+        None,
+    )
+    assert (event.member_code, event.county_code) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -269,6 +274,10 @@ def test_deactivating_ends_sessions_and_writes_one_event_even_when_repeated(
     [event] = events(ctx, Action.DEACTIVATE_USER)
     assert (event.payload["username"], event.member_code, event.county_code) == (
         "picc_tinghu",
+        None,
+        None,
+    )
+    assert (event.payload["member_code"], event.payload["county_code"]) == (
         "picc",
         "320902",
     )
