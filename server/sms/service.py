@@ -3,6 +3,12 @@
 The default gateway is the outbox: messages are stored and logged (phone
 masked, no parameters), and `no1window-server sms outbox` lists them. A real
 provider implements `SmsGateway` and is chosen by configuration.
+
+A real provider is called only after the transaction that sent the message
+has committed: a customer is never told of an assignment that was then
+rolled back, and no network call runs while the transaction holds its locks
+(dispatch holds the audit chain's, which every write in the city waits for).
+Until then the message is stored as "pending".
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from pathlib import Path
 from string import Formatter
 from typing import Any, Protocol
 
+from sqlalchemy import event, update
 from sqlmodel import Session
 
 from common.resources import resources_dir
@@ -72,6 +79,22 @@ class OutboxGateway:
         return "outbox"
 
 
+PENDING = "pending"
+FAILED = "failed"
+_AFTER_COMMIT_KEY = "no1window.sms_after_commit"
+_HOOKED_KEY = "no1window.sms_hooked"
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A message waiting for its transaction to commit before it goes to the provider."""
+
+    message: SmsMessage
+    template: str
+    params: dict[str, Any]
+    text: str
+
+
 class SmsSender:
     """Renders a template, hands it to the gateway and records the message."""
 
@@ -89,15 +112,68 @@ class SmsSender:
         now: datetime,
         case_id: int | None = None,
     ) -> SmsMessage:
-        """Send `template` to `phone` and record it in the caller's transaction."""
+        """Send `template` to `phone`, recorded in the caller's transaction.
+
+        Through the outbox the record is the delivery. Through a real provider
+        the message is recorded as pending and delivered once the caller's
+        transaction commits (nothing is sent if it rolls back).
+        """
         text = self.templates.render(template, params)
-        status = self.gateway.deliver(phone, text)
-        if not self.gateway.is_outbox and SECRET_PARAMS & params.keys():
-            params = {k: ("******" if k in SECRET_PARAMS else v) for k, v in params.items()}
-            text = self.templates.render(template, params)
+        if self.gateway.is_outbox:
+            status = self.gateway.deliver(phone, text)
+            message = SmsMessage(
+                phone=phone, template=template, params=params, text=text, status=status, case_id=case_id, created_at=now
+            )
+            session.add(message)
+            log.info("sms %s template=%s to=%s", status, template, mask_phone(phone))
+            return message
+        # The secret parameters (a login code) are never stored readable: the text to deliver is kept in memory only.
+        stored_params = {k: ("******" if k in SECRET_PARAMS else v) for k, v in params.items()}
         message = SmsMessage(
-            phone=phone, template=template, params=params, text=text, status=status, case_id=case_id, created_at=now
+            phone=phone,
+            template=template,
+            params=stored_params,
+            text=self.templates.render(template, stored_params),
+            status=PENDING,
+            case_id=case_id,
+            created_at=now,
         )
         session.add(message)
-        log.info("sms %s template=%s to=%s", status, template, mask_phone(phone))
+        self._deliver_after_commit(session, _Delivery(message, template, params, text))
+        log.info("sms %s template=%s to=%s", PENDING, template, mask_phone(phone))
         return message
+
+    def _deliver_after_commit(self, session: Session, delivery: _Delivery) -> None:
+        if not session.info.get(_HOOKED_KEY):
+            # SQLAlchemy's session events: the hooks belong to this session only, and stay for its later commits.
+            event.listen(session, "after_commit", self._on_commit)
+            event.listen(session, "after_rollback", self._on_rollback)
+            session.info[_HOOKED_KEY] = True
+        session.info.setdefault(_AFTER_COMMIT_KEY, []).append(delivery)
+
+    def _on_rollback(self, session: Session) -> None:
+        dropped = session.info.pop(_AFTER_COMMIT_KEY, None) or []
+        if dropped:
+            log.info("sms: %d message(s) not sent, their transaction rolled back", len(dropped))
+
+    def _on_commit(self, session: Session) -> None:
+        deliveries: list[_Delivery] = session.info.pop(_AFTER_COMMIT_KEY, None) or []
+        if not deliveries:
+            return
+        outcomes: dict[int, str] = {}
+        for delivery in deliveries:
+            message = delivery.message
+            try:
+                status = self.gateway.deliver(message.phone, delivery.text)
+            except Exception:  # a provider failing must not undo the committed change; the record says so
+                log.exception("sms delivery failed template=%s to=%s", delivery.template, mask_phone(message.phone))
+                status = FAILED
+            log.info("sms %s template=%s to=%s", status, delivery.template, mask_phone(message.phone))
+            if message.id is not None:
+                outcomes[message.id] = status
+        # The committed session cannot run SQL any more: the statuses go in a short transaction of their own.
+        bind = session.get_bind()
+        with Session(bind) as recording:
+            for message_id, status in outcomes.items():
+                recording.exec(update(SmsMessage).where(SmsMessage.id == message_id).values(status=status))  # type: ignore[call-overload]
+            recording.commit()
