@@ -2,8 +2,9 @@
 
 One row per county × pool member, the cases nobody could take yet (the
 unassigned queue, shown on top), and how often the same-day promise was kept
-today and this month. "Overdue" and "due today" mean exactly what the staff
-queue's tabs mean; the promise is measured as the statistics measure it.
+today and this month. "Overdue" means what the staff queue's tab means; "due
+today" is the queue's due-today tab less the overdue cases, so the two columns
+never count one case twice; the promise is measured as the statistics measure it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ class BoardRow(BaseModel):
     member_name: str = Field(description="成员机构简称")
     window_available: bool = Field(description="该窗口当前是否参与分派")
     open_cases: int = Field(description="在办申请(未办结)")
-    due_today: int = Field(description="今日到期(计时中)")
-    overdue: int = Field(description="已超时(计时中)")
+    due_today: int = Field(
+        description="今日到期且尚未超时(计时中;已超时的只计入 overdue)"
+    )
+    overdue: int = Field(description="已超时(计时中,不论何日到期)")
     awaiting_supplement: int = Field(description="等待客户补充材料")
     awaiting_payment: int = Field(description="等待客户缴费")
 

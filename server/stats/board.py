@@ -1,8 +1,11 @@
 """The coordinator's city board, computed from the cases table in a few aggregate queries.
 
 * Per county × member: one GROUP BY over the open, assigned cases. "Overdue"
-  and "due today" are the staff queue's own conditions (`overdue_condition`,
-  `due_today_condition`), so the board and a clerk's tabs always agree.
+  is the staff queue's own condition (`overdue_condition`). "Due today" is
+  the queue's `due_today_condition` less the overdue: the board's columns are
+  disjoint, so a case due at 09:00 and still open at 10:00 counts once, as
+  overdue (after the working day ends, every case due today would otherwise
+  be counted twice). A clerk's 今日到期 tab keeps both: it is a to-do list.
   Every branch (window) has a row, with zeros when it has no case; a case
   held by a member without a branch in its county (should not happen) still
   gets a row rather than vanishing from the totals.
@@ -19,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from common.catalog import Catalog
@@ -65,6 +68,14 @@ def city_board(
     )
 
 
+def due_later_today_condition(now: datetime) -> Any:
+    """Due today and not yet overdue: the queue's due-today cases whose deadline is still ahead.
+
+    Leaves the status test to the caller, like `due_today_condition(open_only=False)`.
+    """
+    return and_(due_today_condition(now, open_only=False), col(Case.due_at) >= now)
+
+
 def window_rows(session: Session, catalog: Catalog, *, now: datetime) -> list[BoardRow]:
     """One row per county × member, in the catalog's order of counties, then members."""
     query = (
@@ -73,7 +84,7 @@ def window_rows(session: Session, catalog: Catalog, *, now: datetime) -> list[Bo
             Case.member_code,
             func.count(),
             # The status IN is the WHERE's already: the conditions need not repeat it.
-            _count_where(due_today_condition(now, open_only=False)),
+            _count_where(due_later_today_condition(now)),
             _count_where(overdue_condition(now, open_only=False)),
             _count_where(Case.status == CaseStatus.SUPPLEMENT_REQUESTED.value),
             _count_where(Case.status == CaseStatus.AWAITING_PAYMENT.value),

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from common.enums import CaseStatus, Role
 from common.schemas.board import Board, BoardRow
-from server.cases.queue import queue_counts
+from server.cases.queue import QueueFilters, list_queue, queue_counts
 from server.clock import LOCAL_ZONE
 from server.context import AppContext
 from server.models import Branch, Case
@@ -105,10 +105,10 @@ def test_each_window_counts_its_open_cases_by_what_they_wait_for(
         "supplement": 1,
         "payment": 1,
     }
-    # Overdue since 9:00 today is also due today, as in the queue's tabs.
+    # Overdue since 9:00 today counts as overdue only: the board's columns are disjoint.
     assert figures(row(result, YANDU, "cpic")) == {
         "open": 1,
-        "due_today": 1,
+        "due_today": 0,
         "overdue": 1,
         "supplement": 0,
         "payment": 0,
@@ -124,12 +124,15 @@ def test_each_window_counts_its_open_cases_by_what_they_wait_for(
     assert result.as_of == now
 
 
-def test_overdue_and_due_today_are_the_queues_own_figures(ctx: AppContext) -> None:
-    now = ctx.clock.now()
+def test_overdue_is_the_queues_and_due_today_the_queues_less_the_overdue(
+    ctx: AppContext,
+) -> None:
+    now = ctx.clock.now()  # Tuesday 10 March 2026, 10:00
     for due_at, paused in (
         (now - timedelta(hours=2), False),
         (now - timedelta(days=2), False),
         (now + timedelta(hours=3), False),
+        (now + timedelta(hours=7, minutes=30), False),  # 17:30 today
         (now + timedelta(hours=30), False),
         (now - timedelta(hours=2), True),
         (None, False),
@@ -141,14 +144,31 @@ def test_overdue_and_due_today_are_the_queues_own_figures(ctx: AppContext) -> No
         ctx, "picc_tinghu", Role.CLERK, member_code="picc", county_code=TINGHU
     )
 
-    for later in (timedelta(0), timedelta(hours=6), timedelta(days=1, hours=1)):
+    # 10:00; 16:00 (the 13:00 case is overdue now); 18:00 (all of today's are); 11:00 the next day.
+    seen = []
+    for later in (
+        timedelta(0),
+        timedelta(hours=6),
+        timedelta(hours=8),
+        timedelta(days=1, hours=1),
+    ):
         ctx.clock.set(now + later)
         with ctx.db.read() as session:
             tabs = queue_counts(session, actor_of(clerk), now=ctx.clock.now())
+            _, overdue_due_today = list_queue(
+                session,
+                actor_of(clerk),
+                filters=QueueFilters(overdue=True, due_today=True),
+                page=1,
+                page_size=10,
+                now=ctx.clock.now(),
+            )
         picc = row(board(ctx), TINGHU, "picc")
-        assert (picc.overdue, picc.due_today) == (tabs["overdue"], tabs["due_today"]), (
-            later
-        )
+        assert picc.overdue == tabs["overdue"], later
+        assert picc.due_today == tabs["due_today"] - overdue_due_today, later
+        seen.append((picc.due_today, picc.overdue))
+    # The clock did move cases from one column to the other, never into both.
+    assert seen == [(2, 2), (1, 3), (0, 4), (1, 4)]
 
 
 def test_every_window_has_a_row_in_catalog_order_with_its_switch(
