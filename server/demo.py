@@ -1,8 +1,11 @@
 """Demo data: staff of every role and citizens' cases in every stage, made through the real services.
 
-Nothing is written behind the services' backs (see `server.demo_cases`): every
-case has its events, dispatch decision and SMS messages, and the audit chain
-verifies. Only a fresh database is filled, and only with the SMS outbox.
+First six months of past cases at eight windows (`server.demo_history`: what
+the coordinator's board, statistics and signals show), then the demo day's
+cases in every stage (`server.demo_cases`), on one clock that only moves
+forward. Nothing is written behind the services' backs: every case has its
+events, dispatch decision and SMS messages, and the audit chain verifies.
+Only a fresh database is filled, and only with the SMS outbox.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -19,6 +22,10 @@ from common.enums import Role
 from server.actor import Actor
 from server.context import AppContext
 from server.demo_cases import CITIZEN_PHONE, TINGHU, CaseFiler, DemoCase, DemoClock
+from server.demo_history import HISTORY_DAYS, History, HistorySummary
+from server.demo_people import WINDOW_CLERKS
+from server.demo_pictures import SketchPictures
+from server.demo_timeline import Timeline
 from server.models import Case, StaffUser
 from server.pool import create_user, seed_pool
 
@@ -34,6 +41,10 @@ STAFF: tuple[StaffRow, ...] = (
     ("cpic_tinghu", Role.CLERK, "陈经办", "cpic", TINGHU),
     ("picc_supervisor", Role.SUPERVISOR, "刘主管", "picc", None),
     ("coordinator", Role.COORDINATOR, "周协调", None, None),
+)
+# The clerks of the other windows the demo's past was handled at (not listed with the logins above).
+HISTORY_STAFF: tuple[StaffRow, ...] = tuple(
+    (username, Role.CLERK, name, member, county) for username, name, member, county in WINDOW_CLERKS
 )
 
 
@@ -55,6 +66,7 @@ class DemoLogins:
     staff: tuple[DemoLogin, ...]
     citizen_phone: str
     cases: tuple[DemoCase, ...] = ()
+    history: HistorySummary | None = None
 
 
 class DemoRefused(Exception):
@@ -105,6 +117,12 @@ def format_logins(logins: DemoLogins) -> str:
         f"Citizen: phone {logins.citizen_phone} on the /m/ pages; read the login code with "
         f"`no1window-server sms outbox --phone {logins.citizen_phone}`."
     )
+    if logins.history is not None:
+        past = logins.history
+        lines.append(
+            f"History: {past.completed} completed and {past.rejected} rejected applications over the last "
+            f"{past.months} months, also at the windows of {', '.join(past.clerks)} (same password)."
+        )
     if logins.cases:
         lines.append("Cases:")
         lines += [
@@ -154,12 +172,20 @@ def fill_demo(ctx: AppContext) -> DemoLogins:
                 already_loaded=False,
             )
         seed_pool(session, ctx.catalog)
-    clock = DemoClock(ctx.clock)
-    staff = _create_staff(ctx, STAFF[:-1], now=clock.now())
-    # picc_supervisor acts on nothing here: the escalated case waits for whoever tries the demo.
-    made = CaseFiler(dataclasses.replace(ctx, clock=clock), clock).fill(staff["picc_tinghu"], staff["cpic_tinghu"])
+    # One clock for the whole demo, moving forward only: the past first (from a week before its
+    # first case, when the staff accounts are opened), then the demo day's last three hours.
+    clock = DemoClock(ctx.clock, hours_back=(HISTORY_DAYS + 7) * 24)
+    demo_ctx = dataclasses.replace(ctx, clock=clock)
+    staff = _create_staff(ctx, STAFF[:-1] + HISTORY_STAFF, now=clock.now())
+    day_starts = ctx.clock.now() - timedelta(hours=3)
+    past = CaseFiler(demo_ctx, clock, pictures=SketchPictures.on_this_machine(), first_serial=1000)
+    history = History(Timeline(demo_ctx, clock, past), staff, staff["picc_supervisor"], now=ctx.clock.now())
+    summary = history.fill(until=day_starts)
+    clock.move_to(day_starts)
+    # On the demo day picc_supervisor acts on nothing: the escalated case waits for whoever tries the demo.
+    made = CaseFiler(demo_ctx, clock).fill(staff["picc_tinghu"], staff["cpic_tinghu"])
     _create_staff(ctx, STAFF[-1:], now=clock.now())
-    return dataclasses.replace(demo_logins(), cases=tuple(made))
+    return dataclasses.replace(demo_logins(), cases=tuple(made), history=summary)
 
 
 def _create_staff(ctx: AppContext, rows: tuple[StaffRow, ...], *, now: datetime) -> dict[str, Actor]:

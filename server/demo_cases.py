@@ -27,7 +27,14 @@ from typing import Any
 from sqlmodel import Session, select
 
 from common.consent import load_consent
-from common.enums import BusinessType, CallOutcome, CaseStatus, DocumentKind, Role, VehicleCategory
+from common.enums import (
+    BusinessType,
+    CallOutcome,
+    CaseStatus,
+    DocumentKind,
+    Role,
+    VehicleCategory,
+)
 from common.schemas.cases import ApplicationCreate, IntakeCreate, OwnerIn, VehicleIn
 from common.validators import resident_id_check_char, vin_check_digit
 from server.actor import Actor
@@ -72,8 +79,13 @@ class DemoClock:
     def tick(self) -> None:
         self._at += self.step
 
+    def move_to(self, at: datetime) -> None:
+        """Jump forward to `at`; never back, so events keep the order of their times."""
+        self._at = max(self._at, at)
 
-def _id_number(birth: date, sequence: int, region: str = TINGHU) -> str:
+
+def resident_id(birth: date, sequence: int, region: str = TINGHU) -> str:
+    """A made-up resident ID number of `region` with a valid check character."""
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return first17 + resident_id_check_char(first17)
 
@@ -85,19 +97,22 @@ def _vin(serial: int) -> str:
 
 def _owner(name: str, latin: str, birth: date, sequence: int) -> DemoOwner:
     # GB 11643: an odd sequence digit is a man, an even one a woman.
-    return DemoOwner(name, latin, _id_number(birth, sequence), "男" if sequence % 2 else "女")
+    return DemoOwner(name, latin, resident_id(birth, sequence), "男" if sequence % 2 else "女")
 
 
 class CaseFiler:
     """Files the demo cases one service call at a time, the clock moving on between steps."""
 
-    def __init__(self, ctx: AppContext, clock: DemoClock) -> None:
+    def __init__(
+        self, ctx: AppContext, clock: DemoClock, *, pictures: DemoPictures | None = None, first_serial: int = 0
+    ) -> None:
         self.ctx = ctx
         self.clock = clock
-        self.pictures = DemoPictures.on_this_machine()
+        self.pictures = pictures or DemoPictures.on_this_machine()
         self.made: list[DemoCase] = []
         self._vehicles: dict[int, DemoVehicle] = {}
-        self._serial = 0
+        # VINs and engine numbers are numbered from here: fillers with different ranges never share a vehicle.
+        self._serial = first_serial
 
     def fill(self, picc: Actor, cpic: Actor) -> list[DemoCase]:
         """One case per stage, most at picc's 亭湖区 window, a few at cpic's; their summary lines."""
@@ -194,17 +209,35 @@ class CaseFiler:
         """A walk-in customer's truck, entered and scanned at the 亭湖区 counter."""
         owner = _owner("郑十一", "ZHENG SHIYI", date(1979, 10, 3), 363)
         vehicle = self.vehicle(BusinessType.RENEWAL, plate="苏JB2345", model="示例牌 DM1041 轻型厢式货车")
+        return self.intake(
+            clerk, owner, vehicle, VehicleCategory.NONOPERATING_TRUCK, phone="13900000006", displacement_cc=2771, to=to
+        )
+
+    def intake(
+        self,
+        clerk: Actor,
+        owner: DemoOwner,
+        vehicle: DemoVehicle,
+        category: VehicleCategory,
+        *,
+        phone: str,
+        to: str | None,
+        displacement_cc: int | None = None,
+        power_kw: Decimal | None = None,
+    ) -> Case:
+        """A walk-in customer's vehicle, entered and scanned at the clerk's counter; dispatched as `to` says."""
         data = IntakeCreate(
-            category=VehicleCategory.NONOPERATING_TRUCK,
-            business_type=BusinessType.RENEWAL,
-            county_code=TINGHU,
-            owner=self._owner_in(owner, "13900000006"),
+            category=category,
+            business_type=BusinessType.RENEWAL if vehicle.plate else BusinessType.NEW,
+            county_code=clerk.county_code or TINGHU,
+            owner=self._owner_in(owner, phone),
             vehicle=VehicleIn(
                 plate=vehicle.plate,
                 vin=vehicle.vin,
                 engine_number=vehicle.engine_number,
                 brand_model=vehicle.brand_model,
-                displacement_cc=2771,
+                displacement_cc=displacement_cc,
+                power_kw=power_kw,
             ),
         )
         return self._file(clerk, data, owner, vehicle, to=to)

@@ -63,7 +63,7 @@ def find_cjk_font(dirs: tuple[Path, ...] = FONT_DIRS) -> Path | None:
     if not found:
         return None
     # Sans regular reads best at small sizes; the rest in a stable order.
-    return sorted(found, key=lambda p: ("sans" not in p.name.lower(), "regular" not in p.name.lower(), str(p)))[0]
+    return min(found, key=lambda p: ("sans" not in p.name.lower(), "regular" not in p.name.lower(), str(p)))
 
 
 class DemoPictures:
@@ -231,6 +231,42 @@ class DemoPictures:
         ImageDraw.Draw(image).text(
             (width // 2, height - 28), footer, font=self.font(max(16, width // 50)), fill=STAMP, anchor="mm"
         )
+
+
+class SketchPictures(DemoPictures):
+    """Small, generic pictures for the demo's past cases: the document's name and the stamp.
+
+    The demo files several hundred documents for its months of history. Drawn
+    full size and for each owner, they would take most of its running time to
+    draw, inspect and store; small ones leave the upload's check no thumbnail
+    to shrink, and one picture per kind is stored once (the store is content
+    addressed). They name no one: a past case's papers are not what the
+    demo is for. Same stamp, same rule: never mistaken for a real document.
+    """
+
+    SIZE = (320, 200)
+
+    def document(self, kind: DocumentKind, owner: DemoOwner, vehicle: DemoVehicle) -> bytes:
+        """The small JPEG of `kind` (the same for every owner and vehicle)."""
+        return _sketch(self.font_path, kind, self.SIZE)
+
+
+@cache
+def _sketch(font_path: Path | None, kind: DocumentKind, size: tuple[int, int]) -> bytes:
+    pictures = DemoPictures(font_path)
+    width, height = size
+    image = Image.new("RGB", size, (248, 247, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((3, 3, width - 4, height - 4), outline=(150, 150, 160), width=2)
+    title = pictures.say(f"{kind.label}(示例)", f"DEMO {kind.value.upper().replace('_', ' ')}")
+    draw.text((width // 2, 30), title, font=pictures.font(17 if pictures.chinese else 14), fill=INK, anchor="mm")
+    note = pictures.say("往期演示材料,不含任何人的信息", "PAST DEMO CASE, NOBODY'S DATA")
+    draw.text((width // 2, 62), note, font=pictures.font(13), fill=(90, 90, 100), anchor="mm")
+    stamp = _stamp_layer(font_path, pictures.say("示例 DEMO", "DEMO SAMPLE"), 40)
+    image.paste(stamp, ((width - stamp.width) // 2, (height - stamp.height) // 2 + 14), stamp)
+    footer = pictures.say("演示数据,非真实证件 · DEMO ONLY", "DEMO ONLY - NOT A REAL DOCUMENT")
+    draw.text((width // 2, height - 16), footer, font=pictures.font(12), fill=STAMP, anchor="mm")
+    return _jpeg(image)
 
 
 @cache
