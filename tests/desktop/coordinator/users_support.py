@@ -113,6 +113,11 @@ def fill_new_account(
         choose(dialog.county_combo, fields["county"])
 
 
+def wait_until_idle(qtbot: Any, runner: TaskRunner) -> None:
+    """Wait until no request of the runner is running (a page's refresh may start more than one)."""
+    qtbot.waitUntil(lambda: runner.busy_count == 0, timeout=TIMEOUT_MS)
+
+
 def wait_for_error(qtbot: Any, dialog: NewAccountDialog | ResetPasswordDialog) -> str:
     qtbot.waitUntil(
         lambda: dialog.error_label.isVisible() and not dialog.sending,
