@@ -7,9 +7,10 @@ demo data of `no1window-server demo`) on a free loopback port, logs in as
 the demo's 人保财险 clerk of 亭湖区 and saves PNGs of the login dialog, the
 queue, a case with its documents, the document viewer, the payment-link QR
 dialog and the counter intake form; then, as the demo's city coordinator,
-the main window on each coordinator page there is: pool settings (pool.png)
-and statistics (statistics.png) when those pages exist, and the city board
-(board.png) always. The server's clock and the desktop's countdown stand at
+the main window on each coordinator page there is: pool settings (pool.png),
+statistics over the demo's half year of history (statistics.png) and the
+signals (signals.png) when those pages exist, and the city board (board.png)
+always. The server's clock and the desktop's countdown stand at
 a fixed working afternoon (the board: that evening, see
 `end_of_day_with_a_waiting_case`), so the pictures do not change with the
 day they are taken. Needs a Simplified Chinese font (Debian:
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -64,7 +65,9 @@ AFTERNOON = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
 CLERK = "picc_tinghu"
 COORDINATOR = "coordinator"
 # Coordinator pages to photograph, by key: the file each one goes to. Absent pages are skipped.
-COORDINATOR_SHOTS = {"pool": "pool.png", "statistics": "statistics.png", "board": "board.png"}
+COORDINATOR_SHOTS = {"pool": "pool.png", "statistics": "statistics.png", "signals": "signals.png", "board": "board.png"}
+# The statistics cover the demo's history: the half year before the demo day.
+HALF_YEAR = (date(2025, 9, 1), date(2026, 3, 10))
 # The board is taken last, at the end of the working day, with 盐都区's windows switched off and a
 # citizen's application from there waiting: so it shows what it is for (overdue cases, the waiting queue).
 EVENING = datetime(2026, 3, 10, 9, 45, tzinfo=UTC)
@@ -154,6 +157,14 @@ def wait_for_page(main: MainWindow, runner: TaskRunner, key: str) -> QWidget:
     return page
 
 
+def query_half_year(page: QWidget, runner: TaskRunner) -> None:
+    """Show the statistics of HALF_YEAR (the page opens on this month) and wait for them."""
+    done: list[object] = []
+    page.loaded.connect(done.append)  # type: ignore[attr-defined]
+    page.query_range(*HALF_YEAR)  # type: ignore[attr-defined]
+    wait_until(lambda: bool(done) and runner.busy_count == 0, "the half year's statistics")
+
+
 def end_of_day_with_a_waiting_case(server: DemoServer, api: ApiClient) -> None:
     """17:45: 盐都区's windows are off (as at a closed counter) and a citizen there has applied meanwhile."""
     ctx = server.ctx
@@ -184,7 +195,9 @@ def take_coordinator(out: Path, server: DemoServer, api: ApiClient, prefs: Prefe
                 continue
             if key == "board":
                 end_of_day_with_a_waiting_case(server, api)
-            wait_for_page(main, runner, key)
+            page = wait_for_page(main, runner, key)
+            if key == "statistics":
+                query_half_year(page, runner)
             save(main, out / name)
     finally:
         main.close()
