@@ -31,7 +31,13 @@ from common.schemas.actions import (
 from common.schemas.cases import CaseDetail
 from server.actor import Actor
 from server.api.deps import ContextDep, StaffDep
-from server.cases import action_contact, action_payment, action_reassign, action_review, supplement
+from server.cases import (
+    action_contact,
+    action_payment,
+    action_reassign,
+    action_review,
+    supplement,
+)
 from server.cases.presenters import staff_detail
 from server.context import AppContext
 from server.models import Case
@@ -101,6 +107,15 @@ def reject(case_id: CaseId, body: RejectIn, ctx: ContextDep, actor: StaffDep) ->
 
 @router.post("/reassign", summary="改派给本区县的另一成员机构(市级协调员)")
 def reassign(case_id: CaseId, body: ReassignIn, ctx: ContextDep, actor: StaffDep) -> CaseDetail:
+    """Move the case to another member's window in its county; the coordinator's action.
+
+    A clerk or supervisor gets 403 here, not the 404 of the /coordinator
+    endpoints: this is one of the case's workflow actions, checked like the
+    others (a clerk calling `decide` gets 403 too), and it is refused only for
+    cases the caller can already see; a case outside their scope is 404 as
+    always. A 404 would hide nothing: the case, its history and the action
+    itself are already known to them, and 403 says plainly "not your role".
+    """
     return _run(ctx, actor, action_reassign.reassign, case_id, body)
 
 
