@@ -13,12 +13,13 @@ import importlib
 import sys
 from pathlib import Path
 
-# Quick first: the page weight takes seconds, the desktop and the server under load minutes each.
+# Quick first: the page weight takes seconds, the statistics their seeding (20-60 s) and some
+# seconds more, the desktop and the server under load minutes each.
 # Imported one at a time when run, so that e.g. the server's benchmark never loads Qt; a benchmark
 # whose module is not (yet) in this checkout is left out rather than failing the others.
 BENCHMARKS = tuple(
     name
-    for name in ("citizen_pages", "desktop_queue", "server_load")
+    for name in ("citizen_pages", "stats_report", "desktop_queue", "server_load")
     if (Path(__file__).resolve().parent / f"{name}.py").is_file()
 )
 
