@@ -15,8 +15,6 @@ progress that still differ are kept.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +43,7 @@ from desktop.coordinator.pool_models import (
     WindowColumn,
     WindowsModel,
 )
+from desktop.coordinator.question import ask
 
 POOL_PATH = "/coordinator/pool"
 ERROR_STYLE = "color: #c62828;"
@@ -286,26 +285,19 @@ class PoolPage(QWidget):
         changes = self.model.pending()
         if not changes or self._saving or self.county is None:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.confirm_box = ask(
+            self,
             CONFIRM_TITLE,
             confirmation_text(self.county.county, changes),
-            parent=self,
+            accept_text="保存",
+            on_answer=lambda yes: self._confirmed(yes, changes),
+            default_accept=True,
+            object_name="poolConfirm",
         )
-        box.setObjectName("poolConfirm")
-        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.finished.connect(lambda _result: self._confirmed(box, save, changes))
-        self.confirm_box = box
-        box.open()
 
-    def _confirmed(
-        self, box: QMessageBox, save: Any, changes: list[PendingChange]
-    ) -> None:
+    def _confirmed(self, yes: bool, changes: list[PendingChange]) -> None:
         self.confirm_box = None
-        box.deleteLater()
-        if box.clickedButton() is not save:
+        if not yes:
             return
         self._saving = True
         self.table.setEnabled(

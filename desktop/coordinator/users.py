@@ -11,7 +11,6 @@ from the server's `/catalog` (the server's names win when they differ).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -35,6 +34,7 @@ from common.schemas.catalog import CatalogOut
 from common.schemas.users import StaffAccountOut
 from desktop.api.client import ApiClient, ApiError, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
+from desktop.coordinator.question import ask
 from desktop.coordinator.users_dialogs import (
     Choice,
     NewAccountDialog,
@@ -63,18 +63,6 @@ def fetch_accounts(api: ApiClient, member: str, county: str) -> list[StaffAccoun
     ]
 
 
-def ask(parent: QWidget, title: str, text: str) -> bool:
-    """A yes/no question; "no" is the default, so a stray Enter changes nothing."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
 class UsersPage(QWidget):
     """The 账号管理 page of the coordinator's mode (see the module docstring)."""
 
@@ -88,13 +76,13 @@ class UsersPage(QWidget):
         api: ApiClient,
         runner: TaskRunner,
         *,
-        confirm: Callable[[QWidget, str, str], bool] = ask,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.api = api
         self.runner = runner
-        self.confirm = confirm
+        self.confirm_box: QMessageBox | None = None
+        """The 停用 question while it is on screen."""
         self._task: Task | None = None
         self._again = False
         self._reselect: int | None = None
@@ -328,15 +316,26 @@ class UsersPage(QWidget):
         return self._show(dialog)
 
     def deactivate_selected(self) -> None:
-        """Ask, then deactivate the selected account; the server's refusal (the last coordinator) is shown."""
+        """Ask (without blocking), then deactivate the selected account; the server's refusal is shown."""
         account = self.selected_account()
-        if account is None or not account.active:
+        if account is None or not account.active or self.confirm_box is not None:
             return
         question = (
             f"停用账号 {account.username}({account.display_name},{account.role_label})?\n"
             "停用后该账号不能再登录,已登录的电脑立即退出。"
         )
-        if not self.confirm(self, "停用账号", question):
+        self.confirm_box = ask(
+            self,
+            "停用账号",
+            question,
+            accept_text="停用",
+            on_answer=lambda yes: self._deactivate_answered(account, yes),
+            object_name="deactivateConfirm",
+        )
+
+    def _deactivate_answered(self, account: StaffAccountOut, yes: bool) -> None:
+        self.confirm_box = None
+        if not yes:
             return
         self.deactivate_button.setEnabled(False)
         api, user_id = self.api, account.id

@@ -15,7 +15,6 @@ from tests.desktop.coordinator.users_support import (  # noqa: F401 - fixtures
     NEW_PASSWORD,
     TIMEOUT_MS,
     choose,
-    confirm_fixture,
     fill_new_account,
     log_in_over_http,
     page_fixture,

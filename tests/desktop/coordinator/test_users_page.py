@@ -24,9 +24,8 @@ from tests.desktop.conftest import (
 from tests.desktop.coordinator.users_support import (  # noqa: F401 - fixtures
     NEW_PASSWORD,
     TIMEOUT_MS,
-    Confirmations,
+    answer_deactivation,
     choose,
-    confirm_fixture,
     log_in_over_http,
     page_fixture,
     usernames,
@@ -111,15 +110,14 @@ def test_deactivating_the_only_coordinator_shows_the_refusal(
     qtbot: Any,
     page: UsersPage,
     coordinator: StaffAccount,
-    confirm: Confirmations,
     live_server: LiveServer,
 ) -> None:
     assert page.select_account(coordinator.id)
 
     with qtbot.waitSignal(page.message_shown, timeout=TIMEOUT_MS) as shown:
-        qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
+        question = answer_deactivation(qtbot, page, accept=True)
 
-    assert confirm.asked and coordinator.username in confirm.asked[0]
+    assert coordinator.username in question
     assert (
         shown.args[0]
         == "未能停用:您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
@@ -144,7 +142,7 @@ def test_a_confirmed_deactivation_greys_the_clerk_and_ends_their_login(
     assert page.select_account(clerk.id)
 
     with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
-        qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
+        answer_deactivation(qtbot, page, accept=True)
 
     row = page.model.row_of(clerk.id)
     assert page.model.index(row, AccountColumn.STATE).data() == "已停用"
@@ -155,14 +153,35 @@ def test_a_confirmed_deactivation_greys_the_clerk_and_ends_their_login(
     assert log_in_over_http(live_server, clerk.username, PASSWORD).status_code == 401
 
 
+def test_the_question_has_chinese_buttons_and_cancel_is_the_default(
+    qtbot: Any, page: UsersPage, clerk: StaffAccount
+) -> None:
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.refresh()
+    assert page.select_account(clerk.id)
+
+    qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
+
+    # open(), not exec(): the click returned with the question still on screen.
+    box = page.confirm_box
+    assert box is not None and box.isVisible()
+    assert box.windowModality() == Qt.WindowModality.WindowModal
+    assert sorted(b.text() for b in box.buttons()) == sorted(["停用", "取消"])
+    default = box.defaultButton()
+    assert default is not None and default.text() == "取消"
+    escape = box.escapeButton()
+    assert escape is not None and escape.text() == "取消"
+    box.reject()  # Esc or the window's close button
+    qtbot.waitUntil(lambda: page.confirm_box is None, timeout=TIMEOUT_MS)
+    assert page.deactivate_button.isEnabled()
+
+
 def test_saying_no_deactivates_nothing(
     qtbot: Any,
     page: UsersPage,
     clerk: StaffAccount,
-    confirm: Confirmations,
     server_ctx: Any,
 ) -> None:
-    confirm.answer = False
     with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
         page.refresh()
     assert page.select_account(clerk.id)
@@ -170,9 +189,10 @@ def test_saying_no_deactivates_nothing(
     wait_until_idle(qtbot, page.runner)
 
     with qtbot.assertNotEmitted(page.runner.busy_changed):
-        qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
+        question = answer_deactivation(qtbot, page, accept=False)
 
-    assert len(confirm.asked) == 1
+    assert clerk.username in question
+    assert page.confirm_box is None
     with server_ctx.db.read() as session:
         assert (
             session.exec(select(StaffUser.active).where(StaffUser.id == clerk.id)).one()

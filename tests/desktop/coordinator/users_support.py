@@ -1,4 +1,4 @@
-"""Shared by the 账号管理 page tests: the page logged in as the coordinator, a stand-in for the yes/no question, typing helpers."""
+"""Shared by the 账号管理 page tests: the page logged in as the coordinator, answering its question, typing helpers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
 
 from desktop.api.client import ApiClient
 from desktop.api.tasks import TaskRunner
@@ -20,34 +20,16 @@ TIMEOUT_MS = 15_000
 NEW_PASSWORD = "counter-pass-77"
 
 
-class Confirmations:
-    """Stands in for the yes/no question: answers as told and remembers what was asked."""
-
-    def __init__(self, answer: bool = True) -> None:
-        self.answer = answer
-        self.asked: list[str] = []
-
-    def __call__(self, _parent: QWidget, _title: str, text: str) -> bool:
-        self.asked.append(text)
-        return self.answer
-
-
-@pytest.fixture(name="confirm")
-def confirm_fixture() -> Confirmations:
-    return Confirmations()
-
-
 @pytest.fixture(name="page")
 def page_fixture(
     qtbot: Any,
     api: ApiClient,
     runner: TaskRunner,
     coordinator: StaffAccount,
-    confirm: Confirmations,
 ) -> Iterator[UsersPage]:
     """The page, logged in as the city coordinator, with its first list loaded."""
     api.login(coordinator.username, coordinator.password)
-    users = UsersPage(api, runner, confirm=confirm)
+    users = UsersPage(api, runner)
     qtbot.addWidget(users)
     users.show()
     with qtbot.waitSignal(users.loaded, timeout=TIMEOUT_MS):
@@ -111,6 +93,22 @@ def fill_new_account(
         choose(dialog.member_combo, fields["member"])
     if dialog.county_combo.isEnabled():
         choose(dialog.county_combo, fields["county"])
+
+
+def answer_deactivation(qtbot: Any, page: UsersPage, *, accept: bool) -> str:
+    """Press 停用, read the question, press 停用 or 取消 in it; the question's text."""
+    qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: page.confirm_box is not None and page.confirm_box.isVisible(),
+        timeout=TIMEOUT_MS,
+    )
+    box = page.confirm_box
+    assert box is not None
+    text = box.text()
+    wanted = "停用" if accept else "取消"
+    [button] = [b for b in box.buttons() if b.text() == wanted]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return text
 
 
 def wait_until_idle(qtbot: Any, runner: TaskRunner) -> None:
