@@ -24,7 +24,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import and_, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -40,7 +40,14 @@ from server.dispatch.rule import (
     choose,
 )
 from server.errors import Conflict
-from server.models import Branch, Case, ChainHead, DispatchDecision, DispatchWeight, Member
+from server.models import (
+    Branch,
+    Case,
+    ChainHead,
+    DispatchDecision,
+    DispatchWeight,
+    Member,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +138,18 @@ def dispatch_case(session: Session, ctx: AppContext, case: Case) -> DispatchDeci
     return decision
 
 
+def waiting_for_a_window() -> Any:
+    """A SQL condition selecting the cases waiting for a window: the coordinator's unassigned queue.
+
+    Submitted, and no member holds it: `dispatch_case` found no window available
+    in its county. The one definition for the board, the pool settings page and redispatch.
+    """
+    return and_(Case.status == CaseStatus.SUBMITTED.value, col(Case.member_code).is_(None))
+
+
 def unassigned_cases(session: Session, *, county_code: str | None = None) -> list[Case]:
-    """The coordinator's unassigned queue: submitted cases no member has yet, oldest first."""
-    query = select(Case).where(Case.status == CaseStatus.SUBMITTED.value)
+    """The coordinator's unassigned queue (`waiting_for_a_window`), oldest first."""
+    query = select(Case).where(waiting_for_a_window())
     if county_code is not None:
         query = query.where(Case.county_code == county_code)
     return list(session.exec(query.order_by(col(Case.submitted_at), col(Case.id))).all())
@@ -150,9 +166,7 @@ def redispatch_unassigned(
     """
     lock_event_chain(session)
     open_counties = select(Branch.county_code).where(col(Branch.available).is_(True))
-    query = select(Case).where(
-        Case.status == CaseStatus.SUBMITTED.value, col(Case.county_code).in_(open_counties)
-    )
+    query = select(Case).where(waiting_for_a_window(), col(Case.county_code).in_(open_counties))
     if county_code is not None:
         query = query.where(Case.county_code == county_code)
     # SKIP LOCKED: a waiting case someone else holds (a coordinator assigning

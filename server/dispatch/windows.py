@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from common.enums import Action, CaseStatus
+from common.enums import Action
 from common.schemas.pool import (
     AVAILABLE_LABELS,
     FIELD_LABELS,
@@ -49,7 +49,11 @@ from common.validators import mask_landline
 from server.actor import Actor
 from server.cases.history import record_pool_change
 from server.context import AppContext
-from server.dispatch.service import lock_event_chain, redispatch_unassigned
+from server.dispatch.service import (
+    lock_event_chain,
+    redispatch_unassigned,
+    waiting_for_a_window,
+)
 from server.errors import NotFound
 from server.models import Branch, Case, County, DispatchWeight, Event, Member
 
@@ -287,7 +291,5 @@ def _waiting(session: Session, county_code: str) -> int:
     return session.exec(
         select(func.count())
         .select_from(Case)
-        .where(
-            Case.status == CaseStatus.SUBMITTED.value, Case.county_code == county_code
-        )
+        .where(waiting_for_a_window(), Case.county_code == county_code)
     ).one()

@@ -9,8 +9,8 @@
   Every branch (window) has a row, with zeros when it has no case; a case
   held by a member without a branch in its county (should not happen) still
   gets a row rather than vanishing from the totals.
-* The unassigned queue: submitted cases without a member, counted, and the
-  oldest listed.
+* The unassigned queue: the cases `waiting_for_a_window` (the dispatcher's
+  own definition), counted, and the oldest listed.
 * The same-day promise: the cases completed this local month are read (two
   timestamps each) and measured by `completion_marks`, which needs the
   working calendar and cannot be written in SQL; today's figure is the
@@ -36,6 +36,7 @@ from common.schemas.board import (
 )
 from server.cases.queue import due_today_condition, overdue_condition, today_bounds
 from server.clock import LOCAL_ZONE, local
+from server.dispatch.service import waiting_for_a_window
 from server.models import Branch, Case
 from server.sla.deadlines import WorkingDays, WorkingHours
 from server.stats.completion import completion_marks, rate
@@ -142,12 +143,9 @@ def unassigned_queue(
     now: datetime,
     limit: int = UNASSIGNED_LIST_LIMIT,
 ) -> UnassignedQueue:
-    """Submitted cases no member holds: how many, and the oldest `limit` of them."""
-    waiting = (
-        col(Case.status) == CaseStatus.SUBMITTED.value,
-        col(Case.member_code).is_(None),
-    )
-    total = session.exec(select(func.count()).select_from(Case).where(*waiting)).one()
+    """The cases waiting for a window (`waiting_for_a_window`): how many, and the oldest `limit` of them."""
+    waiting = waiting_for_a_window()
+    total = session.exec(select(func.count()).select_from(Case).where(waiting)).one()
     query = (
         select(
             Case.id,
@@ -158,7 +156,7 @@ def unassigned_queue(
             Case.due_at,
             case((overdue_condition(now, open_only=False), True), else_=False),
         )
-        .where(*waiting)
+        .where(waiting)
         .order_by(col(Case.submitted_at), col(Case.id))
         .limit(limit)
     )

@@ -12,6 +12,8 @@ from common.schemas.board import Board, BoardRow
 from server.cases.queue import QueueFilters, list_queue, queue_counts
 from server.clock import LOCAL_ZONE
 from server.context import AppContext
+from server.dispatch.service import unassigned_cases
+from server.dispatch.windows import county_windows
 from server.models import Branch, Case
 from server.stats.board import city_board, unassigned_queue
 from tests.server.factories import make_staff
@@ -242,6 +244,25 @@ def test_the_unassigned_list_is_capped_but_the_count_is_not(ctx: AppContext) -> 
         waiting = unassigned_queue(session, ctx.catalog, now=ctx.clock.now(), limit=2)
 
     assert (waiting.count, len(waiting.cases), waiting.limit) == (3, 2, 2)
+
+
+def test_the_board_the_pool_page_and_the_dispatcher_see_the_same_waiting_cases(
+    ctx: AppContext,
+) -> None:
+    for county in (TINGHU, TINGHU, YANDU):
+        make_case(ctx, member=None, status=CaseStatus.SUBMITTED, county=county)
+    make_case(ctx, member="picc", status=CaseStatus.ASSIGNED)
+    # Inconsistent data (submitted, yet held by a member): in that member's row, not waiting.
+    make_case(ctx, member="picc", status=CaseStatus.SUBMITTED)
+
+    result = board(ctx)
+    with ctx.db.read() as session:
+        dispatcher = unassigned_cases(session)
+        pool_page = county_windows(session, county_code=TINGHU)
+
+    assert result.unassigned.count == len(dispatcher) == 3
+    assert {c.id for c in result.unassigned.cases} == {c.id for c in dispatcher}
+    assert pool_page.unassigned == 2
 
 
 # --- the same-day promise -------------------------------------------------------------------
