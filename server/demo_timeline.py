@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from common.enums import DocumentKind, Role
+from common.schemas.feedback import ComplaintIn, RatingIn
 from server.actor import Actor
-from server.api.citizen_extras import ComplaintIn, RatingIn, file_complaint, rate_case
+from server.cases.feedback import file_complaint, rate_case
 from server.cases.uploads import finish_supplement, upload_document
 from server.clock import LOCAL_ZONE
 from server.context import AppContext

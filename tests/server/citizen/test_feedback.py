@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from server.api.citizen_extras import payment_qr_svg
+from server.cases.feedback import payment_qr_svg
 from server.context import AppContext
 from server.models import Case, Complaint, Event
 from tests.server.citizen.flow import (
