@@ -37,9 +37,10 @@ from PySide6.QtWidgets import (
 
 from common.schemas.board import Board, CompletionRate
 from common.schemas.cases import EventOut
-from desktop.api.client import ApiClient, ApiError, SessionExpired
+from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
 from desktop.coordinator.board_models import BoardColumn, BoardModel, UnassignedModel
+from desktop.coordinator.messages import error_text
 from desktop.queue.rows import LOCAL_ZONE
 
 BOARD_PATH = "/coordinator/board"
@@ -241,8 +242,7 @@ class BoardPage(QWidget):
         self._task = None
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
-        message = exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}"
-        self.error_label.setText(f"看板未能更新:{message}")
+        self.error_label.setText(f"看板未能更新:{error_text(exc)}")
         self.error_label.show()
 
     # ------------------------------------------------------------ showing ----

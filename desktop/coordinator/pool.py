@@ -35,6 +35,7 @@ from common.schemas.cases import EventOut
 from common.schemas.pool import PoolChangeRow, PoolCounty, WindowChangeOut
 from desktop.api.client import ApiClient, ApiError, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
+from desktop.coordinator.messages import error_text
 from desktop.coordinator.pool_models import (
     HistoryColumn,
     HistoryModel,
@@ -275,8 +276,7 @@ class PoolPage(QWidget):
     def _load_failed(self, serial: int, error: BaseException) -> None:
         if serial != self._loading or isinstance(error, SessionExpired):
             return  # the login dialog is the message
-        message = error.message if isinstance(error, ApiError) else str(error)
-        self._show_error(f"读取分派设置失败:{message}")
+        self._show_error(f"读取分派设置失败:{error_text(error)}")
 
     # ------------------------------------------------------------ saving ----
 
@@ -334,7 +334,7 @@ class PoolPage(QWidget):
             if done:
                 text += f"({done}的修改已保存)"
         else:
-            text = f"保存失败:{error}"
+            text = f"保存失败:{error_text(error)}"
         self._show_error(text + "。表格已按服务器上的设置显示。")
 
     def _finish_save(self) -> None:

@@ -44,8 +44,9 @@ from common.schemas.signals import (
     SignalRuleOut,
     SignalsOut,
 )
-from desktop.api.client import ApiClient, ApiError, SessionExpired
+from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
+from desktop.coordinator.messages import error_text
 from desktop.coordinator.signals_models import (
     APPLICATION_COLUMNS,
     COMPLAINT_COLUMNS,
@@ -284,7 +285,7 @@ class SignalsPage(QWidget):
         self.rule_form.set_busy(False)
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
-        message = f"规则未保存:{_message_of(exc)}"
+        message = f"规则未保存:{error_text(exc)}"
         self._show_message(message, ERROR_STYLE)
         self.rule_save_failed.emit(message)
 
@@ -319,7 +320,7 @@ class SignalsPage(QWidget):
         self._task = None
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
-        message = f"预警加载失败:{_message_of(exc)}"
+        message = f"预警加载失败:{error_text(exc)}"
         self._show_message(message, ERROR_STYLE)
         self.load_failed.emit(message)
 
@@ -372,7 +373,3 @@ class SignalsPage(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet(style)
         self.message.setVisible(bool(text))
-
-
-def _message_of(exc: BaseException) -> str:
-    return exc.message if isinstance(exc, ApiError) else "发生意外错误,请稍后再试"

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from common.schemas.stats import Statistics
-from desktop.api.client import ApiClient, ApiError, SessionExpired
+from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
+from desktop.coordinator.messages import error_text
 from desktop.coordinator.stats_charts import CountChart
 from desktop.coordinator.stats_export import (
     SaveFileChooser,
@@ -284,7 +285,7 @@ class StatisticsPage(QWidget):
         if isinstance(exc, SessionExpired):
             self._show_message("", "")  # the login dialog is the message
             return
-        message = f"统计失败:{_message_of(exc)}"
+        message = f"统计失败:{error_text(exc)}"
         self._show_message(message, ERROR_STYLE)
         self.load_failed.emit(message)
 
@@ -297,7 +298,7 @@ class StatisticsPage(QWidget):
     def _on_export_failed(self, exc: BaseException) -> None:
         self._export = None
         self._update_busy()
-        message = f"导出失败,未保存文件:{_message_of(exc)}"
+        message = f"导出失败,未保存文件:{error_text(exc)}"
         self._show_message(message, ERROR_STYLE)
         self.export_failed.emit(message)
 
@@ -326,7 +327,3 @@ class StatisticsPage(QWidget):
         self.busy.setVisible(busy)
         self.query_button.setEnabled(self._query is None)
         self.export_button.setEnabled(self.report is not None and self._export is None)
-
-
-def _message_of(exc: BaseException) -> str:
-    return exc.message if isinstance(exc, ApiError) else "发生意外错误,请稍后再试"

@@ -32,8 +32,9 @@ from common.enums import Action
 from common.schemas.cases import EventOut
 from common.schemas.catalog import CatalogOut
 from common.schemas.users import StaffAccountOut
-from desktop.api.client import ApiClient, ApiError, SessionExpired
+from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
+from desktop.coordinator.messages import error_text
 from desktop.coordinator.question import ask
 from desktop.coordinator.users_dialogs import (
     Choice,
@@ -260,8 +261,7 @@ class UsersPage(QWidget):
         self._task = None
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
-        message = exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}"
-        self.show_message(f"账号列表未能更新:{message}", error=True)
+        self.show_message(f"账号列表未能更新:{error_text(exc)}", error=True)
 
     def _on_catalog(self, catalog: CatalogOut) -> None:
         self.members = [(m.code, m.name) for m in catalog.members]
@@ -355,8 +355,7 @@ class UsersPage(QWidget):
         if isinstance(exc, SessionExpired):
             self.show_message("登录已过期,请重新登录后再停用。", error=True)
             return
-        message = exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}"
-        self.show_message(f"未能停用:{message}", error=True)
+        self.show_message(f"未能停用:{error_text(exc)}", error=True)
 
     def _changed(self, account: StaffAccountOut, text: str) -> None:
         self.show_message(text)

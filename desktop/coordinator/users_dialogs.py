@@ -37,13 +37,13 @@ from common.schemas.users import (
 from desktop.actions.base import first_problem
 from desktop.api.client import (
     ApiClient,
-    ApiError,
     Refused,
     ServerFailed,
     ServerUnreachable,
     SessionExpired,
 )
 from desktop.api.tasks import TaskRunner
+from desktop.coordinator.messages import error_text
 
 Choice = tuple[str, str]
 """(code, name) of a member or a county."""
@@ -187,10 +187,8 @@ class AccountDialog(QDialog):
             self.show_error(
                 "\n".join(p.message for p in exc.errors) if exc.errors else exc.message
             )
-        elif isinstance(exc, ApiError):
-            self.show_error(exc.message)
         else:
-            self.show_error(f"程序出错:{exc}")
+            self.show_error(error_text(exc))
 
 
 class NewAccountDialog(AccountDialog):
