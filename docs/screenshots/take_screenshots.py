@@ -38,7 +38,8 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa:
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from common.enums import BusinessType, CaseStatus, DocumentKind  # noqa: E402
+from common.enums import BusinessType, CaseStatus, DocumentKind, Role  # noqa: E402
+from common.schemas.pool import WindowChangeIn  # noqa: E402
 from common.validators import resident_id_check_char  # noqa: E402
 from desktop.api.client import ApiClient  # noqa: E402
 from desktop.api.connection import ConnectionMonitor  # noqa: E402
@@ -56,7 +57,9 @@ from server.db import Database  # noqa: E402
 from server.demo import DEMO_PASSWORD, fill_demo  # noqa: E402
 from server.demo_cases import CaseFiler, DemoClock  # noqa: E402
 from server.demo_pictures import DemoOwner, DemoPictures, DemoVehicle  # noqa: E402
-from server.models import Branch  # noqa: E402
+from server.actor import Actor  # noqa: E402
+from server.dispatch.windows import set_window  # noqa: E402
+from server.models import Branch, StaffUser  # noqa: E402
 from server.schema import upgrade_to_head  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
@@ -72,6 +75,7 @@ HALF_YEAR = (date(2025, 9, 1), date(2026, 3, 10))
 # citizen's application from there waiting: so it shows what it is for (overdue cases, the waiting queue).
 EVENING = datetime(2026, 3, 10, 9, 45, tzinfo=UTC)
 YANDU = "320903"
+TINGHU = "320902"
 TIMEOUT_MS = 30_000
 
 
@@ -165,12 +169,28 @@ def query_half_year(page: QWidget, runner: TaskRunner) -> None:
     wait_until(lambda: bool(done) and runner.busy_count == 0, "the half year's statistics")
 
 
+def coordinator_actor(server: DemoServer) -> Actor:
+    """The demo's city coordinator, acting through the services as the desktop would through the API."""
+    with server.ctx.db.read() as session:
+        user = session.exec(select(StaffUser).where(StaffUser.username == COORDINATOR)).one()
+    return Actor(Role.COORDINATOR, user_id=user.id, display_name=user.display_name)
+
+
+def pool_changes_of_the_afternoon(server: DemoServer) -> None:
+    """Two of the coordinator's changes in 亭湖区, so 分派设置 shows its change history."""
+    ctx, actor = server.ctx, coordinator_actor(server)
+    with ctx.db.write() as session:
+        set_window(session, ctx, actor, county_code=TINGHU, member_code="picc", change=WindowChangeIn(weight=3))
+        set_window(session, ctx, actor, county_code=TINGHU, member_code="dajia", change=WindowChangeIn(available=False))
+
+
 def end_of_day_with_a_waiting_case(server: DemoServer, api: ApiClient) -> None:
     """17:45: 盐都区's windows are off (as at a closed counter) and a citizen there has applied meanwhile."""
-    ctx = server.ctx
+    ctx, actor = server.ctx, coordinator_actor(server)
     with ctx.db.write() as session:
         for branch in session.exec(select(Branch).where(Branch.county_code == YANDU)).all():
-            branch.available = False
+            change = WindowChangeIn(available=False)
+            set_window(session, ctx, actor, county_code=YANDU, member_code=branch.member_code, change=change)
     clock = DemoClock(ctx.clock, hours_back=0.5)
     first17 = "32090319720416135"
     owner = DemoOwner("马十二", "MA SHIER", first17 + resident_id_check_char(first17), "男")
@@ -186,6 +206,7 @@ def take_coordinator(out: Path, server: DemoServer, api: ApiClient, prefs: Prefe
     main = MainWindow(api, runner, prefs, notifier=NewCaseNotifier(prefs, beep=lambda: None))
     main.resize(1280, 860)
     main.show()
+    pool_changes_of_the_afternoon(server)
     main.start_session(api.login(COORDINATOR, DEMO_PASSWORD))
     wait_until(lambda: main.feed is not None and main.model.rowCount() > 0, "the coordinator's queue")
     try:
