@@ -21,6 +21,17 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+# The labels every output uses for the same figures (the app, the workbook, the console).
+SAME_DAY_RATE_LABEL = "当日办结率"
+WITHIN_TWO_DAYS_RATE_LABEL = "两个工作日内办结率"
+REJECTED_LABEL = "退回件数"
+# What the two rates measure (server.stats.completion), printed beside them wherever they are published.
+TIMELINESS_NOTES = (
+    "当日办结率:提交当日下班前办结的比例;截止时间后或非工作日提交的,以次一工作日下班为限。",
+    "两个工作日内办结率:提交后两个工作日(按工作时间计)内办结的比例。",
+    "两项均按提交至办结的实际时间计算,含等待客户补充材料的时间。",
+)
+
 
 class CountRow(BaseModel):
     """How many underwritten vehicles one category, member or county has."""

@@ -2,7 +2,8 @@
 
 Counts are integer cells, hours are float cells with two decimals, rates and
 shares are fractions with a percent format (so Excel can sum and chart
-them). A figure that cannot be measured (no completed case) is "—".
+them). A figure that cannot be measured (no completed case) is "—". The
+汇总 sheet ends with what the two completion rates measure (`TIMELINESS_NOTES`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from common.schemas.stats import CountRow, CrossTable, Statistics
+from common.schemas.stats import (
+    REJECTED_LABEL,
+    SAME_DAY_RATE_LABEL,
+    TIMELINESS_NOTES,
+    WITHIN_TWO_DAYS_RATE_LABEL,
+    CountRow,
+    CrossTable,
+    Statistics,
+)
 from server.clock import local
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,6 +35,7 @@ RATE_FORMAT = "0.00%"
 NOT_MEASURED = "—"
 TOTAL = "合计"
 COMPLETED_HEADER = "承保车辆(台)"
+NOTES_TITLE = "说明"
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -79,9 +89,13 @@ def _summary(sheet: Worksheet, stats: Statistics) -> None:
         ),
         ("累计兜底承保车辆(台)", stats.completed, COUNT_FORMAT),
         *((f"{row.name}(台)", row.count, COUNT_FORMAT) for row in stats.by_category),
-        ("退回申请(件)", stats.rejected, COUNT_FORMAT),
-        ("当日办结率", stats.completion.same_day_rate, RATE_FORMAT),
-        ("2日内办结率", stats.completion.within_two_days_rate, RATE_FORMAT),
+        (REJECTED_LABEL, stats.rejected, COUNT_FORMAT),
+        (SAME_DAY_RATE_LABEL, stats.completion.same_day_rate, RATE_FORMAT),
+        (
+            WITHIN_TWO_DAYS_RATE_LABEL,
+            stats.completion.within_two_days_rate,
+            RATE_FORMAT,
+        ),
         ("平均办理时长(小时)", hours.average_hours, HOURS_FORMAT),
         ("90%办理时长(小时)", hours.p90_hours, HOURS_FORMAT),
         ("评价(件)", stats.ratings.count, COUNT_FORMAT),
@@ -92,6 +106,13 @@ def _summary(sheet: Worksheet, stats: Statistics) -> None:
     for label, value, number_format in rows:
         _row(sheet, [label, value], [None, number_format or None])
     _finish(sheet)
+    # After the widths are set: a note runs on into the empty cells to its right
+    # rather than widening the column of figures.
+    sheet.append([])
+    sheet.append([NOTES_TITLE])
+    sheet.cell(sheet.max_row, 1).font = _HEADER_FONT
+    for note in TIMELINESS_NOTES:
+        sheet.append([note])
 
 
 def _counts(sheet: Worksheet, head: str, rows: Sequence[CountRow], total: int) -> None:
@@ -116,9 +137,9 @@ def _members(sheet: Worksheet, stats: Statistics) -> None:
             COMPLETED_HEADER,
             "占比",
             "当日办结(台)",
-            "当日办结率",
-            "2日内办结(台)",
-            "2日内办结率",
+            SAME_DAY_RATE_LABEL,
+            "两个工作日内办结(台)",
+            WITHIN_TWO_DAYS_RATE_LABEL,
         ],
     )
     formats = [

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from common.schemas.stats import CountRow, Statistics
+from common.schemas.stats import (
+    SAME_DAY_RATE_LABEL,
+    TIMELINESS_NOTES,
+    WITHIN_TWO_DAYS_RATE_LABEL,
+    CountRow,
+    Statistics,
+)
 from server.clock import local
 
 NOT_MEASURED = "—"
@@ -63,7 +69,14 @@ def _details(stats: Statistics) -> Iterator[str]:
     yield from _section(
         "按成员机构",
         table(
-            ["成员机构", "承保(台)", "占比", "当日办结率", "2日内办结率"], member_rows
+            [
+                "成员机构",
+                "承保(台)",
+                "占比",
+                SAME_DAY_RATE_LABEL,
+                WITHIN_TWO_DAYS_RATE_LABEL,
+            ],
+            member_rows,
         ),
     )
     yield from _section(
@@ -79,8 +92,10 @@ def _details(stats: Statistics) -> Iterator[str]:
     yield from _section(
         "办结时效",
         [
-            f"当日办结率 {percent(overall.same_day_rate)}({overall.same_day}/{overall.measured})",
-            f"2日内办结率 {percent(overall.within_two_days_rate)}({overall.within_two_days}/{overall.measured})",
+            f"{SAME_DAY_RATE_LABEL} {percent(overall.same_day_rate)}({overall.same_day}/{overall.measured})",
+            f"{WITHIN_TWO_DAYS_RATE_LABEL} {percent(overall.within_two_days_rate)}({overall.within_two_days}/{overall.measured})",
+            "说明:",
+            *(f"  {note}" for note in TIMELINESS_NOTES),
         ],
     )
     handling_rows = [

@@ -98,6 +98,33 @@ def test_rates_hours_and_shares_are_numbers_with_formats(ctx: AppContext) -> Non
     assert (stars["4星"], stars["合计"]) == (2, 2)
 
 
+def test_the_summary_says_what_the_completion_rates_measure(ctx: AppContext) -> None:
+    add_cases(ctx.db)
+    book = open_workbook(workbook_bytes(report(ctx)))
+
+    summary = book["汇总"]
+    labels = [row[0].value for row in summary.iter_rows(min_row=2)]
+    assert {"退回件数", "当日办结率", "两个工作日内办结率"} <= set(labels)
+    assert header(book["按成员机构"])[3:] == [
+        "当日办结(台)",
+        "当日办结率",
+        "两个工作日内办结(台)",
+        "两个工作日内办结率",
+    ]
+    # Below the figures, in the first column only, so the figures' column stays narrow.
+    notes = labels[labels.index("说明") + 1 :]
+    assert notes[0].startswith("当日办结率:提交当日下班前办结")
+    assert "截止时间后或非工作日提交的,以次一工作日下班为限" in notes[0]
+    assert notes[1].startswith("两个工作日内办结率:")
+    assert "含等待客户补充材料的时间" in notes[2]
+    assert all(
+        row[1].value is None
+        for row in summary.iter_rows(min_row=2)
+        if row[0].value in notes
+    )
+    assert summary.column_dimensions["B"].width < 30
+
+
 def test_the_cross_table_has_totals_both_ways(ctx: AppContext) -> None:
     add_cases(ctx.db)
     sheet = open_workbook(workbook_bytes(report(ctx)))["区县×成员机构"]

@@ -89,6 +89,33 @@ def test_stats_prints_the_known_counts_by_member_county_and_month(
     ] == data.REJECTIONS
 
 
+def test_stats_prints_the_completion_rates_with_what_they_measure(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_cases(cli_ctx.db)
+
+    code, out, _ = run(capsys, "stats", *QUARTER)
+
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("办结时效")
+    timeliness = lines[start + 1 : start + 7]
+    assert timeliness[0].startswith("  当日办结率 ")
+    assert timeliness[1].startswith("  两个工作日内办结率 ")
+    assert timeliness[2] == "  说明:"
+    assert timeliness[3].startswith("    当日办结率:提交当日下班前办结")
+    assert timeliness[4].startswith("    两个工作日内办结率:")
+    assert "含等待客户补充材料的时间" in timeliness[5]
+    assert lines[lines.index("按成员机构") + 1].split() == [
+        "成员机构",
+        "承保(台)",
+        "占比",
+        "当日办结率",
+        "两个工作日内办结率",
+    ]
+    assert "2日内" not in out
+
+
 def test_stats_writes_the_same_workbook(
     cli_ctx: AppContext, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

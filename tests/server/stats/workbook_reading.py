@@ -42,7 +42,7 @@ def assert_known_counts(book: Workbook) -> None:
     summary = column_b(book["汇总"])
     assert summary["累计兜底承保车辆(台)"] == data.COMPLETED
     assert summary["摩托车(含电动摩托车)(台)"] == data.BY_CATEGORY["motorcycle"]
-    assert summary["退回申请(件)"] == data.REJECTED
+    assert summary["退回件数"] == data.REJECTED
 
     categories = column_b(book["按车辆类别"])
     assert categories == {
