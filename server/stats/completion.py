@@ -14,7 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from server.sla.deadlines import WorkingDays, WorkingHours, escalated_deadline, initial_deadline
+from server.sla.deadlines import (
+    WorkingDays,
+    WorkingHours,
+    escalated_deadline,
+    initial_deadline,
+)
 
 
 @dataclass(frozen=True)
