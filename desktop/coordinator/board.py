@@ -148,9 +148,7 @@ class BoardPage(QWidget):
         self.table.setModel(self.proxy)
         self._table_defaults(self.table)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(
-            -1, Qt.SortOrder.AscendingOrder
-        )  # the server's order until a header is clicked
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the server's order until a header is clicked
         header = self.table.horizontalHeader()
         for column in BoardColumn:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
@@ -252,22 +250,16 @@ class BoardPage(QWidget):
         self.board = board
         waiting = board.unassigned
         self.waiting_label.setText(waiting_text(waiting.count))
-        self.waiting_label.setStyleSheet(
-            WAITING_STYLE if waiting.count else CLEAR_STYLE
-        )
+        self.waiting_label.setStyleSheet(WAITING_STYLE if waiting.count else CLEAR_STYLE)
         if waiting.count > len(waiting.cases):
-            self.waiting_label.setText(
-                f"{waiting_text(waiting.count)}(列出最早的 {len(waiting.cases)} 件)"
-            )
+            self.waiting_label.setText(f"{waiting_text(waiting.count)}(列出最早的 {len(waiting.cases)} 件)")
         self.unassigned_model.set_cases(waiting.cases)
         self._fit_unassigned(len(waiting.cases))
         self._show_rates(board)
         self._update_counties(board)
         self.model.set_rows(board.rows)
         self._update_totals()
-        self.as_of_label.setText(
-            f"数据时间 {board.as_of.astimezone(LOCAL_ZONE):%H:%M:%S}"
-        )
+        self.as_of_label.setText(f"数据时间 {board.as_of.astimezone(LOCAL_ZONE):%H:%M:%S}")
         self.loaded.emit(board)
 
     def _fit_unassigned(self, rows: int) -> None:
@@ -278,9 +270,7 @@ class BoardPage(QWidget):
             self.unassigned_view.horizontalHeader().height()
             + shown * self.unassigned_view.verticalHeader().defaultSectionSize()
         )
-        self.unassigned_view.setFixedHeight(
-            height + 2 * self.unassigned_view.frameWidth()
-        )
+        self.unassigned_view.setFixedHeight(height + 2 * self.unassigned_view.frameWidth())
 
     def _show_rates(self, board: Board | None) -> None:
         self.today_label.setText(rate_text(board.today) if board else NO_RATE)
@@ -289,12 +279,8 @@ class BoardPage(QWidget):
         self.month_label.setToolTip("本月办结的申请中,在当日时限内办结的比例")
 
     def _update_counties(self, board: Board) -> None:
-        counties = list(
-            dict.fromkeys((r.county_code, r.county_name) for r in board.rows)
-        )
-        known = [
-            self.county_combo.itemData(i) for i in range(1, self.county_combo.count())
-        ]
+        counties = list(dict.fromkeys((r.county_code, r.county_name) for r in board.rows))
+        known = [self.county_combo.itemData(i) for i in range(1, self.county_combo.count())]
         if known == [code for code, _ in counties]:
             return
         chosen = self.county_combo.currentData()
@@ -308,21 +294,12 @@ class BoardPage(QWidget):
 
     def _filter_county(self) -> None:
         code = self.county_combo.currentData() or ""
-        self.proxy.setFilterRegularExpression(
-            QRegularExpression(f"^{code}$") if code else QRegularExpression()
-        )
+        self.proxy.setFilterRegularExpression(QRegularExpression(f"^{code}$") if code else QRegularExpression())
         self._update_totals()
 
     def _update_totals(self) -> None:
-        rows = [
-            self.proxy.index(r, 0).data(BoardModel.RowRole)
-            for r in range(self.proxy.rowCount())
-        ]
-        where = (
-            self.county_combo.currentText()
-            if self.county_combo.currentData()
-            else "全市"
-        )
+        rows = [self.proxy.index(r, 0).data(BoardModel.RowRole) for r in range(self.proxy.rowCount())]
+        where = self.county_combo.currentText() if self.county_combo.currentData() else "全市"
         self.totals_label.setText(
             f"{where}在办 {sum(r.open_cases for r in rows)} 件 · 今日到期 {sum(r.due_today for r in rows)} · "
             f"已超时 {sum(r.overdue for r in rows)} · 待补充材料 {sum(r.awaiting_supplement for r in rows)} · "

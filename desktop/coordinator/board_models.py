@@ -101,11 +101,7 @@ class BoardModel(QAbstractTableModel):
     def row_for(self, county_code: str, member_code: str) -> BoardRow | None:
         """The row of one window, or None."""
         return next(
-            (
-                r
-                for r in self._rows
-                if (r.county_code, r.member_code) == (county_code, member_code)
-            ),
+            (r for r in self._rows if (r.county_code, r.member_code) == (county_code, member_code)),
             None,
         )
 
@@ -117,9 +113,7 @@ class BoardModel(QAbstractTableModel):
         if same_windows:
             self._rows = list(rows)
             if rows:
-                self.dataChanged.emit(
-                    self.index(0, 0), self.index(len(rows) - 1, len(BOARD_TITLES) - 1)
-                )
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(BOARD_TITLES) - 1))
             return
         self.beginResetModel()
         self._rows = list(rows)
@@ -133,15 +127,9 @@ class BoardModel(QAbstractTableModel):
         """The eight columns."""
         return 0 if parent.isValid() else len(BOARD_TITLES)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         """Chinese column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == _DISPLAY
-            and 0 <= section < len(BOARD_TITLES)
-        ):
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(BOARD_TITLES):
             return BOARD_TITLES[section]
         return None
 
@@ -161,18 +149,10 @@ class BoardModel(QAbstractTableModel):
                 return getattr(row, field)
             return self._text(row, column)
         if role == _DISPLAY:
-            return (
-                str(getattr(row, field))
-                if field is not None
-                else self._text(row, column)
-            )
+            return str(getattr(row, field)) if field is not None else self._text(row, column)
         if role == _ALIGNMENT and field is not None:
             return _NUMBER_ALIGNMENT
-        if (
-            role == _TOOLTIP
-            and column is BoardColumn.WINDOW
-            and not row.window_available
-        ):
+        if role == _TOOLTIP and column is BoardColumn.WINDOW and not row.window_available:
             return "该窗口暂停接单:新申请不会分派到这里"
         return self._colour(row, column, role)
 
@@ -192,17 +172,11 @@ class BoardModel(QAbstractTableModel):
             return ALERT_TEXT if role == _FOREGROUND else ALERT_BACKGROUND
         if column is BoardColumn.DUE_TODAY and row.due_today:
             return DUE_TEXT if role == _FOREGROUND else DUE_BACKGROUND
-        if (
-            role == _FOREGROUND
-            and column is BoardColumn.WINDOW
-            and not row.window_available
-        ):
+        if role == _FOREGROUND and column is BoardColumn.WINDOW and not row.window_available:
             return MUTED_TEXT
         field = _COUNT_FIELDS.get(column)
         if role == _FOREGROUND and field is not None and not getattr(row, field):
-            return (
-                MUTED_TEXT  # zeros recede, so the figures that need attention stand out
-            )
+            return MUTED_TEXT  # zeros recede, so the figures that need attention stand out
         return None
 
 
@@ -241,15 +215,9 @@ class UnassignedModel(QAbstractTableModel):
         """Five columns."""
         return 0 if parent.isValid() else len(UNASSIGNED_TITLES)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         """Chinese column titles."""
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == _DISPLAY
-            and 0 <= section < len(UNASSIGNED_TITLES)
-        ):
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(UNASSIGNED_TITLES):
             return UNASSIGNED_TITLES[section]
         return None
 
@@ -267,9 +235,7 @@ class UnassignedModel(QAbstractTableModel):
                 case.county_name,
                 case.category_label,
                 local_time_text(case.submitted_at),
-                OVERDUE_TEXT
-                if case.overdue
-                else (f"{local_time_text(case.due_at)} 前" if case.due_at else ""),
+                OVERDUE_TEXT if case.overdue else (f"{local_time_text(case.due_at)} 前" if case.due_at else ""),
             )
             return texts[column]
         if column == 4 and case.overdue and role in (_FOREGROUND, _BACKGROUND):

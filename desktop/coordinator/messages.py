@@ -37,8 +37,6 @@ def _described(exc: BaseException) -> str:
     current: BaseException | None = exc
     while current is not None and len(parts) < 5:
         frames = "".join(traceback.format_tb(current.__traceback__))
-        parts.append(
-            f"{type(current).__module__}.{type(current).__qualname__}\n{frames}"
-        )
+        parts.append(f"{type(current).__module__}.{type(current).__qualname__}\n{frames}")
         current = current.__cause__ or current.__context__
     return "\ncaused by ".join(parts)

@@ -56,38 +56,27 @@ CONFIRM_TITLE = "确认保存分派设置"
 class SaveFailed(Exception):
     """A save stopped at one window; the windows before it were saved."""
 
-    def __init__(
-        self, saved: list[WindowChangeOut], failed: PendingChange, error: ApiError
-    ) -> None:
+    def __init__(self, saved: list[WindowChangeOut], failed: PendingChange, error: ApiError) -> None:
         super().__init__(error.message)
         self.saved = saved
         self.failed = failed
         self.error = error
 
 
-def fetch_county(
-    api: ApiClient, county_code: str
-) -> tuple[PoolCounty, list[PoolChangeRow]]:
+def fetch_county(api: ApiClient, county_code: str) -> tuple[PoolCounty, list[PoolChangeRow]]:
     """The county's windows and their history (worker thread)."""
     county = PoolCounty.model_validate(api.get_json(f"{POOL_PATH}/{county_code}"))
-    history = [
-        PoolChangeRow.model_validate(row)
-        for row in api.get_json(f"{POOL_PATH}/{county_code}/history")
-    ]
+    history = [PoolChangeRow.model_validate(row) for row in api.get_json(f"{POOL_PATH}/{county_code}/history")]
     return county, history
 
 
-def save_changes(
-    api: ApiClient, county_code: str, changes: list[PendingChange]
-) -> list[WindowChangeOut]:
+def save_changes(api: ApiClient, county_code: str, changes: list[PendingChange]) -> list[WindowChangeOut]:
     """PATCH each window in turn (worker thread); a failure raises `SaveFailed` with what was saved before it."""
     saved: list[WindowChangeOut] = []
     for change in changes:
         path = f"{POOL_PATH}/{county_code}/{change.window.member_code}"
         try:
-            saved.append(
-                WindowChangeOut.model_validate(api.patch_json(path, change.values))
-            )
+            saved.append(WindowChangeOut.model_validate(api.patch_json(path, change.values)))
         except ApiError as error:
             raise SaveFailed(saved, change, error) from error
     return saved
@@ -113,9 +102,7 @@ class PoolPage(QWidget):
     saved = Signal(object)
     """A save finished; the `WindowChangeOut` of every window saved."""
 
-    def __init__(
-        self, api: ApiClient, runner: TaskRunner, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, api: ApiClient, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("poolPage")
         self.api = api
@@ -136,9 +123,7 @@ class PoolPage(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("poolWindows")
         self.table.setModel(self.model)
-        self.table.setItemDelegateForColumn(
-            int(WindowColumn.WEIGHT), WeightDelegate(self.table)
-        )
+        self.table.setItemDelegateForColumn(int(WindowColumn.WEIGHT), WeightDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -149,9 +134,7 @@ class PoolPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(
-            int(WindowColumn.CHANGED), QHeaderView.ResizeMode.Stretch
-        )
+        header.setSectionResizeMode(int(WindowColumn.CHANGED), QHeaderView.ResizeMode.Stretch)
 
         self.save_button = QPushButton("保存修改", self)
         self.save_button.setObjectName("poolSave")
@@ -165,15 +148,11 @@ class PoolPage(QWidget):
         self.history.setObjectName("poolHistory")
         self.history.setModel(self.history_model)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(
-            QAbstractItemView.SelectionBehavior.SelectRows
-        )
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
         history_header = self.history.horizontalHeader()
         history_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        history_header.setSectionResizeMode(
-            int(HistoryColumn.CHANGES), QHeaderView.ResizeMode.Stretch
-        )
+        history_header.setSectionResizeMode(int(HistoryColumn.CHANGES), QHeaderView.ResizeMode.Stretch)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("区县:", self))
@@ -223,11 +202,7 @@ class PoolPage(QWidget):
         if self._saving:
             return  # the save fetches the county itself when it is done
         county = self.county_code
-        if any(
-            e.action == Action.SET_BRANCH.value
-            and e.payload.get("county_code") == county
-            for e in events
-        ):
+        if any(e.action == Action.SET_BRANCH.value and e.payload.get("county_code") == county for e in events):
             self._load()
 
     def show_county(self, county_code: str) -> None:
@@ -254,9 +229,7 @@ class PoolPage(QWidget):
             context=self,
         )
 
-    def _loaded(
-        self, serial: int, result: tuple[PoolCounty, list[PoolChangeRow]]
-    ) -> None:
+    def _loaded(self, serial: int, result: tuple[PoolCounty, list[PoolChangeRow]]) -> None:
         if serial != self._loading:
             return  # another county was chosen meanwhile
         county, history = result
@@ -264,9 +237,7 @@ class PoolPage(QWidget):
         self.model.set_windows(county.windows)
         self.history_model.set_rows(history)
         if county.unassigned:
-            self.waiting_label.setText(
-                f"本区县有 {county.unassigned} 件申请等待分派(暂无接单窗口)"
-            )
+            self.waiting_label.setText(f"本区县有 {county.unassigned} 件申请等待分派(暂无接单窗口)")
             self.waiting_label.setStyleSheet(WAITING_STYLE)
         else:
             self.waiting_label.setText("本区县没有等待分派的申请")
@@ -300,9 +271,7 @@ class PoolPage(QWidget):
         if not yes:
             return
         self._saving = True
-        self.table.setEnabled(
-            False
-        )  # edits made now would be lost when the county is fetched again
+        self.table.setEnabled(False)  # edits made now would be lost when the county is fetched again
         self._pending_changed(len(changes))
         self.status_label.setStyleSheet("")
         self.status_label.setText("正在保存…")

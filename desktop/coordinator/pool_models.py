@@ -134,9 +134,7 @@ class WindowsModel(QAbstractTableModel):
         if not self.shown(member_code, "available"):
             return None
         total = sum(
-            self.shown(w.member_code, "weight")
-            for w in self._windows
-            if self.shown(w.member_code, "available")
+            self.shown(w.member_code, "weight") for w in self._windows if self.shown(w.member_code, "available")
         )
         return self.shown(member_code, "weight") / total
 
@@ -146,11 +144,7 @@ class WindowsModel(QAbstractTableModel):
         for window in self._windows:
             edits = self._pending.get(window.member_code)
             if edits:
-                ordered = {
-                    field: edits[field]
-                    for field in _FIELD_OF.values()
-                    if field in edits
-                }
+                ordered = {field: edits[field] for field in _FIELD_OF.values() if field in edits}
                 changes.append(PendingChange(window, ordered))
         return changes
 
@@ -158,9 +152,7 @@ class WindowsModel(QAbstractTableModel):
 
     def set_windows(self, windows: list[PoolWindow]) -> None:
         """Show the server's windows; edits of the same members that still differ are kept."""
-        same_rows = [w.member_code for w in windows] == [
-            w.member_code for w in self._windows
-        ]
+        same_rows = [w.member_code for w in windows] == [w.member_code for w in self._windows]
         if not same_rows:
             self.beginResetModel()
             self._windows = list(windows)
@@ -170,9 +162,7 @@ class WindowsModel(QAbstractTableModel):
             self._windows = list(windows)
             for window in windows:
                 edits = self._pending.get(window.member_code, {})
-                for field in [
-                    f for f, value in edits.items() if getattr(window, f) == value
-                ]:
+                for field in [f for f, value in edits.items() if getattr(window, f) == value]:
                     del edits[field]
                 if not edits:
                     self._pending.pop(window.member_code, None)
@@ -203,14 +193,8 @@ class WindowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(WINDOW_TITLES)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == _DISPLAY
-            and 0 <= section < len(WINDOW_TITLES)
-        ):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(WINDOW_TITLES):
             return WINDOW_TITLES[section]
         return None
 
@@ -231,9 +215,7 @@ class WindowsModel(QAbstractTableModel):
         window = self._windows[index.row()]
         column = WindowColumn(index.column())
         field = _FIELD_OF.get(column)
-        edited = field is not None and field in self._pending.get(
-            window.member_code, {}
-        )
+        edited = field is not None and field in self._pending.get(window.member_code, {})
         value = self.shown(window.member_code, field) if field else None
         if role == _DISPLAY:
             if column is WindowColumn.SHARE:
@@ -265,11 +247,7 @@ class WindowsModel(QAbstractTableModel):
         if column is WindowColumn.AVAILABLE and role == _CHECK:
             new: Any = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
         elif column is WindowColumn.WEIGHT and role == _EDIT:
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not MIN_WEIGHT <= value <= MAX_WEIGHT
-            ):
+            if isinstance(value, bool) or not isinstance(value, int) or not MIN_WEIGHT <= value <= MAX_WEIGHT:
                 self.problem.emit(f"分派权重应为{MIN_WEIGHT}到{MAX_WEIGHT}之间的整数")
                 return False
             new = value
@@ -292,9 +270,7 @@ class WindowsModel(QAbstractTableModel):
         self.dataChanged.emit(index, index)
         # Every window's share follows from all the weights and switches.
         share = int(WindowColumn.SHARE)
-        self.dataChanged.emit(
-            self.index(0, share), self.index(len(self._windows) - 1, share)
-        )
+        self.dataChanged.emit(self.index(0, share), self.index(len(self._windows) - 1, share))
         self.pending_changed.emit(len(self._pending))
         return True
 
@@ -314,9 +290,7 @@ class WindowsModel(QAbstractTableModel):
 class WeightDelegate(QStyledItemDelegate):
     """Edits a dispatch weight with a spin box bounded as the server bounds it."""
 
-    def createEditor(
-        self, parent: QWidget, option: QStyleOptionViewItem, index: Index
-    ) -> QWidget:
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         editor = QSpinBox(parent)
         editor.setRange(MIN_WEIGHT, MAX_WEIGHT)
         editor.setFrame(False)
@@ -366,14 +340,8 @@ class HistoryModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HISTORY_TITLES)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == _DISPLAY
-            and 0 <= section < len(HISTORY_TITLES)
-        ):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(HISTORY_TITLES):
             return HISTORY_TITLES[section]
         return None
 

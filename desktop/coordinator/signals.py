@@ -105,9 +105,7 @@ def _table(parent: QWidget, name: str, model: SignalTableModel) -> QTableView:
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(
-        QHeaderView.ResizeMode.ResizeToContents
-    )
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -171,9 +169,7 @@ class SignalsPage(QWidget):
         self.message.hide()
 
         self.flags_view = _table(self, "flagsView", self.flags_model)
-        self.applications_view = _table(
-            self, "flagApplicationsView", self.applications_model
-        )
+        self.applications_view = _table(self, "flagApplicationsView", self.applications_model)
         self.applications_view.setToolTip("双击打开申请")
         self.flags_view.selectionModel().currentRowChanged.connect(self._show_flag)
         flags_tab = QSplitter(Qt.Orientation.Vertical, self)
@@ -188,9 +184,7 @@ class SignalsPage(QWidget):
         self.period_combo = QComboBox(self)
         for days, title in PERIODS:
             self.period_combo.addItem(title, days)
-        self.period_combo.setCurrentIndex(
-            self.period_combo.findData(DEFAULT_PERIOD_DAYS)
-        )
+        self.period_combo.setCurrentIndex(self.period_combo.findData(DEFAULT_PERIOD_DAYS))
         self.low_only_box = QCheckBox(f"只看{DEFAULT_MAX_STARS}星及以下的评价", self)
         self.low_only_box.setChecked(True)
         self.period_combo.currentIndexChanged.connect(self._fetch_soon)
@@ -216,9 +210,7 @@ class SignalsPage(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("signalTabs")
-        for widget, title in zip(
-            (flags_tab, self.overdue_view, feedback_tab), TAB_TITLES, strict=True
-        ):
+        for widget, title in zip((flags_tab, self.overdue_view, feedback_tab), TAB_TITLES, strict=True):
             self.tabs.addTab(widget, title)
 
         for view in (
@@ -274,9 +266,7 @@ class SignalsPage(QWidget):
         self._save = None
         self.rule_form.set_busy(False)
         self.rule_form.show_rule(rule, force=True)
-        self._show_message(
-            f"已保存:{rule.window_days}天内{rule.threshold}个及以上不同车主", DONE_STYLE
-        )
+        self._show_message(f"已保存:{rule.window_days}天内{rule.threshold}个及以上不同车主", DONE_STYLE)
         self.rule_saved.emit(rule)
         self._fetch_soon()
 
@@ -344,9 +334,7 @@ class SignalsPage(QWidget):
             self.flags_view.selectRow(row)
         self._show_flag(self.flags_model.index(row, 0) if phones else QModelIndex())
         counts = signals.counts
-        for tab, count in enumerate(
-            (counts.intermediaries, counts.overdue, counts.ratings + counts.complaints)
-        ):
+        for tab, count in enumerate((counts.intermediaries, counts.overdue, counts.ratings + counts.complaints)):
             self.tabs.setTabText(tab, f"{TAB_TITLES[tab]} ({count})")
         self.ratings_box.setTitle(f"差评 {counts.ratings} 条")
         self.complaints_box.setTitle(f"投诉 {counts.complaints} 条")
@@ -358,9 +346,7 @@ class SignalsPage(QWidget):
             return None
         return self.flags_model.record(index.row()).phone_masked  # type: ignore[union-attr]
 
-    def _show_flag(
-        self, current: QModelIndex, _previous: QModelIndex | None = None
-    ) -> None:
+    def _show_flag(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
         flag = self.flags_model.record(current.row()) if current.isValid() else None
         self.applications_model.set_rows(flag.applications if flag is not None else [])  # type: ignore[union-attr]
 

@@ -103,13 +103,7 @@ COMPLAINT_COLUMNS = (
     Column("投诉时间", lambda c: local_time(c.created_at)),
 )
 
-Record = (
-    IntermediaryFlag
-    | FlaggedApplication
-    | OverdueSignal
-    | RatingSignal
-    | ComplaintSignal
-)
+Record = IntermediaryFlag | FlaggedApplication | OverdueSignal | RatingSignal | ComplaintSignal
 
 
 class SignalTableModel(QAbstractTableModel):
@@ -118,9 +112,7 @@ class SignalTableModel(QAbstractTableModel):
     CaseIdRole = int(Qt.ItemDataRole.UserRole) + 1
     """data(index, CaseIdRole) → the case id (int), or None when the row is not one case."""
 
-    def __init__(
-        self, columns: tuple[Column, ...], parent: QObject | None = None
-    ) -> None:
+    def __init__(self, columns: tuple[Column, ...], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = columns
         self._rows: list[Record] = []
@@ -154,12 +146,8 @@ class SignalTableModel(QAbstractTableModel):
             return getattr(record, "case_id", None)
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or not (
-            0 <= section < len(self._columns)
-        ):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if orientation != Qt.Orientation.Horizontal or not (0 <= section < len(self._columns)):
             return None
         if role == _DISPLAY:
             return self._columns[section].title

@@ -66,9 +66,7 @@ def last_year_range(today: date) -> tuple[date, date]:
 
 def fetch_statistics(api: ApiClient, date_from: date, date_to: date) -> Statistics:
     """The report for [date_from, date_to] (worker thread)."""
-    data = api.get_json(
-        STATS_PATH, {"from": date_from.isoformat(), "to": date_to.isoformat()}
-    )
+    data = api.get_json(STATS_PATH, {"from": date_from.isoformat(), "to": date_to.isoformat()})
     return Statistics.model_validate(data)
 
 
@@ -92,9 +90,7 @@ class StatsTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.chart = CountChart(self)
         self.chart.setVisible(False)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -102,9 +98,7 @@ class StatsTab(QWidget):
         splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes(
-            [400, 600]
-        )  # the chart gets the larger part: the tables are narrow
+        splitter.setSizes([400, 600])  # the chart gets the larger part: the tables are narrow
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(splitter, 1)
@@ -196,15 +190,9 @@ class StatisticsPage(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.tabs, 1)
 
-        self.this_month_button.clicked.connect(
-            lambda: self.query_range(*month_range(self._today()))
-        )
-        self.this_year_button.clicked.connect(
-            lambda: self.query_range(*year_range(self._today()))
-        )
-        self.last_year_button.clicked.connect(
-            lambda: self.query_range(*last_year_range(self._today()))
-        )
+        self.this_month_button.clicked.connect(lambda: self.query_range(*month_range(self._today())))
+        self.this_year_button.clicked.connect(lambda: self.query_range(*year_range(self._today())))
+        self.last_year_button.clicked.connect(lambda: self.query_range(*last_year_range(self._today())))
         self.query_button.clicked.connect(self.query)
         self.export_button.clicked.connect(self.export_excel)
         self.from_edit.dateChanged.connect(self._note_range_chosen)

@@ -97,9 +97,7 @@ class CountChart(QChartView):
         for series in self.chart().series():
             if isinstance(series, QAbstractBarSeries):
                 [bar_set] = series.barSets()
-                return self._in_data_order(
-                    [bar_set.at(i) for i in range(bar_set.count())]
-                )
+                return self._in_data_order([bar_set.at(i) for i in range(bar_set.count())])
             if isinstance(series, QLineSeries):
                 return [point.y() for point in series.points()]
         return []

@@ -40,15 +40,11 @@ def suggested_name(date_from: date, date_to: date) -> str:
 
 def ask_where_to_save(parent: QWidget, name: str) -> Path | None:
     """The platform's save dialog, in the user's home folder; the path always ends in .xlsx."""
-    chosen, _ = QFileDialog.getSaveFileName(
-        parent, "导出统计报表", str(Path.home() / name), XLSX_FILTER
-    )
+    chosen, _ = QFileDialog.getSaveFileName(parent, "导出统计报表", str(Path.home() / name), XLSX_FILTER)
     if not chosen:
         return None
     path = Path(chosen)
-    return (
-        path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
-    )
+    return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
 
 
 def save_workbook(api: ApiClient, date_from: date, date_to: date, path: Path) -> Path:
@@ -57,9 +53,7 @@ def save_workbook(api: ApiClient, date_from: date, date_to: date, path: Path) ->
     Written to a temporary file beside the target and renamed over it, so a
     failure at any point leaves no file, or the old one untouched.
     """
-    content = api.download(
-        WORKBOOK_PATH, params={"from": date_from.isoformat(), "to": date_to.isoformat()}
-    )
+    content = api.download(WORKBOOK_PATH, params={"from": date_from.isoformat(), "to": date_to.isoformat()})
     if not content.startswith(_ZIP_MAGIC):
         raise ServerFailed(200, "bad_response", "服务器返回的不是Excel文件,请稍后再试")
     partial = path.with_name(path.name + ".part")

@@ -32,9 +32,7 @@ class StatsTableModel(QAbstractTableModel):
     ValueRole = int(Qt.ItemDataRole.UserRole) + 1
     """data(index, ValueRole) → the cell as the report has it: int, float (rates 0..1, hours), str or None."""
 
-    def __init__(
-        self, columns: tuple[Column, ...], parent: QObject | None = None
-    ) -> None:
+    def __init__(self, columns: tuple[Column, ...], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = columns
         self._rows: list[Row] = []
@@ -78,12 +76,8 @@ class StatsTableModel(QAbstractTableModel):
             return self._bold
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(
-            self._columns
-        ):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
             if role == _DISPLAY:
                 return self._columns[section].title
             if role == _ALIGNMENT:

@@ -116,9 +116,7 @@ def summary_view(stats: Statistics) -> StatsView:
         ("评价条数", f"{stats.ratings.count} 条"),
         (
             "平均评分",
-            NO_VALUE
-            if stats.ratings.average is None
-            else f"{stats.ratings.average:.2f} 分",
+            NO_VALUE if stats.ratings.average is None else f"{stats.ratings.average:.2f} 分",
         ),
     ]
     return StatsView(
@@ -145,9 +143,7 @@ def category_view(stats: Statistics) -> StatsView:
                 hours.p90_hours if hours else None,
             )
         )
-    rows.append(
-        (TOTAL, stats.completed, stats.handling.average_hours, stats.handling.p90_hours)
-    )
+    rows.append((TOTAL, stats.completed, stats.handling.average_hours, stats.handling.p90_hours))
     return StatsView(
         key="category",
         title=TABS["category"],
@@ -177,9 +173,7 @@ def member_view(stats: Statistics) -> StatsView:
             )
         )
     overall = stats.completion
-    rows.append(
-        (TOTAL, stats.completed, overall.same_day_rate, overall.within_two_days_rate)
-    )
+    rows.append((TOTAL, stats.completed, overall.same_day_rate, overall.within_two_days_rate))
     return StatsView(
         key="member",
         title=TABS["member"],
@@ -197,10 +191,7 @@ def member_view(stats: Statistics) -> StatsView:
 def county_view(stats: Statistics) -> StatsView:
     """按区县: count per county, split by member (the county × member cross table)."""
     members, by_county = _cross_by_row(stats.county_member)
-    rows: list[Row] = [
-        (row.name, row.count, *by_county.get(row.code, [0] * len(members)))
-        for row in stats.by_county
-    ]
+    rows: list[Row] = [(row.name, row.count, *by_county.get(row.code, [0] * len(members))) for row in stats.by_county]
     table = stats.county_member
     totals = [sum(counts[j] for counts in table.counts) for j in range(len(members))]
     rows.append((TOTAL, stats.completed, *totals))
@@ -222,13 +213,9 @@ def month_view(stats: Statistics) -> StatsView:
     table = stats.category_month
     categories = [label.name for label in table.rows]
     by_month = {
-        label.code: [table.counts[i][j] for i in range(len(table.rows))]
-        for j, label in enumerate(table.columns)
+        label.code: [table.counts[i][j] for i in range(len(table.rows))] for j, label in enumerate(table.columns)
     }
-    rows: list[Row] = [
-        (row.name, row.count, *by_month.get(row.month, [0] * len(categories)))
-        for row in stats.by_month
-    ]
+    rows: list[Row] = [(row.name, row.count, *by_month.get(row.month, [0] * len(categories))) for row in stats.by_month]
     rows.append((TOTAL, stats.completed, *(sum(counts) for counts in table.counts)))
     chart = ChartData(
         "每月承保车辆(台)",
@@ -301,9 +288,7 @@ def build_views(stats: Statistics) -> list[StatsView]:
 
 
 def _count_chart(title: str, rows: list[CountRow]) -> ChartData:
-    return ChartData(
-        title, tuple(row.name for row in rows), tuple(row.count for row in rows)
-    )
+    return ChartData(title, tuple(row.name for row in rows), tuple(row.count for row in rows))
 
 
 def _cross_by_row(table: CrossTable) -> tuple[list[str], dict[str, list[int]]]:

@@ -44,9 +44,7 @@ from desktop.coordinator.users_dialogs import (
 from desktop.coordinator.users_model import AccountColumn, AccountModel
 
 USERS_PATH = "/coordinator/users"
-ACCOUNT_ACTIONS = frozenset(
-    {Action.ADD_USER.value, Action.RESET_PASSWORD.value, Action.DEACTIVATE_USER.value}
-)
+ACCOUNT_ACTIONS = frozenset({Action.ADD_USER.value, Action.RESET_PASSWORD.value, Action.DEACTIVATE_USER.value})
 ALL_MEMBERS = "全部机构"
 ALL_COUNTIES = "全部区县"
 ERROR_STYLE = "color: #c62828;"
@@ -56,12 +54,8 @@ DONE_STYLE = "color: #2e7d32;"
 
 def fetch_accounts(api: ApiClient, member: str, county: str) -> list[StaffAccountOut]:
     """The accounts of `member` in `county` ("" = all), as the server lists them (worker thread)."""
-    params = {
-        name: value for name, value in (("member", member), ("county", county)) if value
-    }
-    return [
-        StaffAccountOut.model_validate(row) for row in api.get_json(USERS_PATH, params)
-    ]
+    params = {name: value for name, value in (("member", member), ("county", county)) if value}
+    return [StaffAccountOut.model_validate(row) for row in api.get_json(USERS_PATH, params)]
 
 
 class UsersPage(QWidget):
@@ -117,9 +111,7 @@ class UsersPage(QWidget):
         self.message_label = QLabel(self)
         self.message_label.setObjectName("messageLine")
         self.message_label.setWordWrap(True)
-        self.message_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-        )
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
 
         self.table = QTableView(self)
@@ -185,9 +177,7 @@ class UsersPage(QWidget):
         self.runner.run(
             lambda: CatalogOut.model_validate(self.api.get_json("/catalog")),
             on_done=self._on_catalog,
-            on_error=lambda _exc: (
-                None
-            ),  # the bundled catalog stays: it names the same places
+            on_error=lambda _exc: None,  # the bundled catalog stays: it names the same places
             context=self,
         )
 
@@ -240,11 +230,7 @@ class UsersPage(QWidget):
     def _on_accounts(self, accounts: list[StaffAccountOut]) -> None:
         self._task = None
         selected = self.selected_account()
-        keep = (
-            self._reselect
-            if self._reselect is not None
-            else (selected.id if selected else None)
-        )
+        keep = self._reselect if self._reselect is not None else (selected.id if selected else None)
         self._reselect = None
         self.model.set_accounts(accounts)
         if keep is not None:
@@ -295,9 +281,7 @@ class UsersPage(QWidget):
             parent=self,
         )
         dialog.done.connect(
-            lambda account: self._changed(
-                account, f"已新增账号 {account.username}({account.display_name})"
-            )
+            lambda account: self._changed(account, f"已新增账号 {account.username}({account.display_name})")
         )
         return self._show(dialog)
 
@@ -340,12 +324,8 @@ class UsersPage(QWidget):
         self.deactivate_button.setEnabled(False)
         api, user_id = self.api, account.id
         self.runner.run(
-            lambda: StaffAccountOut.model_validate(
-                api.post_json(f"{USERS_PATH}/{user_id}/deactivate")
-            ),
-            on_done=lambda changed: self._changed(
-                changed, f"已停用账号 {changed.username}({changed.display_name})"
-            ),
+            lambda: StaffAccountOut.model_validate(api.post_json(f"{USERS_PATH}/{user_id}/deactivate")),
+            on_done=lambda changed: self._changed(changed, f"已停用账号 {changed.username}({changed.display_name})"),
             on_error=self._on_deactivate_failed,
             context=self,
         )
@@ -359,9 +339,7 @@ class UsersPage(QWidget):
 
     def _changed(self, account: StaffAccountOut, text: str) -> None:
         self.show_message(text)
-        self._reselect = (
-            account.id
-        )  # the changed account stays (or becomes) the selected row
+        self._reselect = account.id  # the changed account stays (or becomes) the selected row
         self._fetch_soon()
 
     def _show(self, dialog: DialogT) -> DialogT:

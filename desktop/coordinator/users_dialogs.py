@@ -49,9 +49,7 @@ Choice = tuple[str, str]
 """(code, name) of a member or a county."""
 
 ERROR_STYLE = "color: #c62828;"
-UNREACHABLE_TEXT = (
-    "无法连接服务器,请检查网络。填写的内容已保留,网络恢复后请再点击“确定”。"
-)
+UNREACHABLE_TEXT = "无法连接服务器,请检查网络。填写的内容已保留,网络恢复后请再点击“确定”。"
 EXPIRED_TEXT = "登录已过期。请重新登录,然后再点击“确定”,填写的内容已保留。"
 MISMATCH_TEXT = "两次输入的密码不一致"
 NO_CHOICE = ""
@@ -71,9 +69,7 @@ def password_edit(parent: QWidget, name: str) -> QLineEdit:
     edit = QLineEdit(parent)
     edit.setObjectName(name)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(
-        PASSWORD_MAX_LENGTH + 1
-    )  # one more, so the server's "too long" can be said
+    edit.setMaxLength(PASSWORD_MAX_LENGTH + 1)  # one more, so the server's "too long" can be said
     return edit
 
 
@@ -83,9 +79,7 @@ class AccountDialog(QDialog):
     done = Signal(object)
     """The account as the server returned it (`StaffAccountOut`); the dialog then closes."""
 
-    def __init__(
-        self, api: ApiClient, runner: TaskRunner, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, api: ApiClient, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.api = api
         self.runner = runner
@@ -108,9 +102,7 @@ class AccountDialog(QDialog):
         self.send_button.setDefault(True)
         self.cancel_button = QPushButton("取消", self)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(
-            self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole
-        )
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.send_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
 
@@ -184,9 +176,7 @@ class AccountDialog(QDialog):
         elif isinstance(exc, ServerFailed):
             self.show_error(f"{exc.message}。填写的内容已保留,可再点击“确定”。")
         elif isinstance(exc, Refused):
-            self.show_error(
-                "\n".join(p.message for p in exc.errors) if exc.errors else exc.message
-            )
+            self.show_error("\n".join(p.message for p in exc.errors) if exc.errors else exc.message)
         else:
             self.show_error(error_text(exc))
 
@@ -208,15 +198,11 @@ class NewAccountDialog(AccountDialog):
         super().__init__(api, runner, parent)
         self.setWindowTitle("新增账号")
         self.setObjectName("newAccountDialog")
-        self.heading.setText(
-            "新账号的初始密码请当面或电话告知本人,不要通过短信或聊天软件发送。"
-        )
+        self.heading.setText("新账号的初始密码请当面或电话告知本人,不要通过短信或聊天软件发送。")
 
         self.username_edit = QLineEdit(self)
         self.username_edit.setObjectName("username")
-        self.username_edit.setPlaceholderText(
-            "3至40位英文字母、数字或 _ . -,例如 picc_tinghu_wang"
-        )
+        self.username_edit.setPlaceholderText("3至40位英文字母、数字或 _ . -,例如 picc_tinghu_wang")
         self.display_name_edit = QLineEdit(self)
         self.display_name_edit.setObjectName("displayName")
         self.display_name_edit.setPlaceholderText("同事看到的姓名,例如 王小明")
@@ -241,9 +227,7 @@ class NewAccountDialog(AccountDialog):
         self._role_changed()
         self.resize(460, self.sizeHint().height())
 
-    def _chooser(
-        self, name: str, prompt: str, choices: Sequence[Choice], chosen: str | None
-    ) -> QComboBox:
+    def _chooser(self, name: str, prompt: str, choices: Sequence[Choice], chosen: str | None) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
         combo.addItem(prompt, NO_CHOICE)
@@ -263,24 +247,12 @@ class NewAccountDialog(AccountDialog):
         role = self.role
         self.member_combo.setEnabled(role is not Role.COORDINATOR)
         self.county_combo.setEnabled(role is Role.CLERK)
-        self.member_combo.setToolTip(
-            "市级协调员不属于任何机构" if role is Role.COORDINATOR else ""
-        )
-        self.county_combo.setToolTip(
-            "" if role is Role.CLERK else "只有窗口经办人员属于某个区县"
-        )
+        self.member_combo.setToolTip("市级协调员不属于任何机构" if role is Role.COORDINATOR else "")
+        self.county_combo.setToolTip("" if role is Role.CLERK else "只有窗口经办人员属于某个区县")
 
     def collect(self) -> dict[str, Any]:
-        member = (
-            self.member_combo.currentData()
-            if self.member_combo.isEnabled()
-            else NO_CHOICE
-        )
-        county = (
-            self.county_combo.currentData()
-            if self.county_combo.isEnabled()
-            else NO_CHOICE
-        )
+        member = self.member_combo.currentData() if self.member_combo.isEnabled() else NO_CHOICE
+        county = self.county_combo.currentData() if self.county_combo.isEnabled() else NO_CHOICE
         return {
             "username": self.username_edit.text(),
             "display_name": self.display_name_edit.text(),
@@ -300,9 +272,7 @@ class NewAccountDialog(AccountDialog):
         return None
 
     def perform(self, body: dict[str, Any]) -> StaffAccountOut:
-        return StaffAccountOut.model_validate(
-            self.api.post_json("/coordinator/users", body)
-        )
+        return StaffAccountOut.model_validate(self.api.post_json("/coordinator/users", body))
 
 
 class ResetPasswordDialog(AccountDialog):
@@ -343,7 +313,5 @@ class ResetPasswordDialog(AccountDialog):
         return None
 
     def perform(self, body: dict[str, Any]) -> StaffAccountOut:
-        data = self.api.post_json(
-            f"/coordinator/users/{self.account.id}/reset-password", body
-        )
+        data = self.api.post_json(f"/coordinator/users/{self.account.id}/reset-password", body)
         return StaffAccountOut.model_validate(data)

@@ -51,11 +51,7 @@ def _utc_now() -> datetime:
 
 def is_locked(account: StaffAccountOut, now: datetime) -> bool:
     """Locked out by wrong passwords right now (a reset password unlocks it)."""
-    return (
-        account.active
-        and account.locked_until is not None
-        and account.locked_until > now
-    )
+    return account.active and account.locked_until is not None and account.locked_until > now
 
 
 def state_text(account: StaffAccountOut, now: datetime) -> str:
@@ -128,9 +124,7 @@ class AccountModel(QAbstractTableModel):
             return COLUMN_TITLES[AccountColumn(section)]
         return None
 
-    def data(
-        self, index: Index, role: int = int(Qt.ItemDataRole.DisplayRole)
-    ) -> object:
+    def data(self, index: Index, role: int = int(Qt.ItemDataRole.DisplayRole)) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._accounts):
             return None
         account = self._accounts[index.row()]

@@ -35,12 +35,8 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
-def window(
-    qtbot: Any, api: ApiClient, runner: TaskRunner, prefs: Preferences
-) -> Iterator[MainWindow]:
-    main = MainWindow(
-        api, runner, prefs, notifier=NewCaseNotifier(prefs, beep=lambda: None)
-    )
+def window(qtbot: Any, api: ApiClient, runner: TaskRunner, prefs: Preferences) -> Iterator[MainWindow]:
+    main = MainWindow(api, runner, prefs, notifier=NewCaseNotifier(prefs, beep=lambda: None))
     qtbot.addWidget(main)
     yield main
     main.close()  # before the server stops: ends the feed's long poll from our side
@@ -51,9 +47,7 @@ def window(
 def log_in(qtbot: Any, window: MainWindow, account: StaffAccount) -> None:
     """Log in directly (the dialog has its own tests) and wait for the queue and the feed."""
     window.start_session(window.api.login(account.username, account.password))
-    qtbot.waitUntil(
-        lambda: window.feed is not None and window.feed.isRunning(), timeout=TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: window.feed is not None and window.feed.isRunning(), timeout=TIMEOUT_MS)
 
 
 def open_board(qtbot: Any, window: MainWindow) -> BoardPage:
@@ -117,9 +111,7 @@ def test_a_clerk_after_a_coordinator_on_the_same_pc_sees_the_plain_queue(
     assert window.panel.isVisible()
 
 
-def test_a_clerk_never_gets_tabs(
-    qtbot: Any, window: MainWindow, clerk: StaffAccount
-) -> None:
+def test_a_clerk_never_gets_tabs(qtbot: Any, window: MainWindow, clerk: StaffAccount) -> None:
     log_in(qtbot, window, clerk)
 
     assert window.coordinator.tabs is None
@@ -134,16 +126,12 @@ def test_a_submitted_case_appears_in_its_windows_row_without_reloading(
 ) -> None:
     log_in(qtbot, window, coordinator)
     page = open_board(qtbot, window)
-    assert (
-        page.poll_timer.interval() == 60_000
-    )  # the timer cannot be what brings the case in
+    assert page.poll_timer.interval() == 60_000  # the timer cannot be what brings the case in
     assert window_row(page, "picc").open_cases == 0
 
     citizen.submit_application()
 
-    qtbot.waitUntil(
-        lambda: window_row(page, "picc").open_cases == 1, timeout=TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: window_row(page, "picc").open_cases == 1, timeout=TIMEOUT_MS)
     # Submitted at 10:00 on a working day: due by tonight's closing.
     assert window_row(page, "picc").due_today == 1
     assert shown_cell(page, "picc", BoardColumn.OPEN) == "1"
@@ -158,9 +146,7 @@ def test_a_case_no_window_can_take_waits_on_top(
     live_server: LiveServer,
 ) -> None:
     with live_server.ctx.db.write() as session:
-        for branch in session.exec(
-            select(Branch).where(Branch.county_code == TINGHU)
-        ).all():
+        for branch in session.exec(select(Branch).where(Branch.county_code == TINGHU)).all():
             branch.available = False
             session.add(branch)
     log_in(qtbot, window, coordinator)
@@ -169,9 +155,7 @@ def test_a_case_no_window_can_take_waits_on_top(
 
     number = citizen.submit_application()["number"]
 
-    qtbot.waitUntil(
-        lambda: page.waiting_label.text() == "待分派 1 件", timeout=TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: page.waiting_label.text() == "待分派 1 件", timeout=TIMEOUT_MS)
     assert page.unassigned_view.isVisibleTo(page)
     assert page.unassigned_model.index(0, 0).data() == number
     assert page.unassigned_model.index(0, 1).data() == "亭湖区"
@@ -192,10 +176,7 @@ def test_a_case_becomes_overdue_on_the_servers_clock_and_the_timer_shows_it(
         1,
         0,
     )
-    assert (
-        shown_cell(page, "picc", BoardColumn.OVERDUE, Qt.ItemDataRole.BackgroundRole)
-        is None
-    )
+    assert shown_cell(page, "picc", BoardColumn.OVERDUE, Qt.ItemDataRole.BackgroundRole) is None
 
     # Past 17:30, the end of the working day: no event is written, only time passes.
     live_server.ctx.clock.set(datetime(2026, 3, 10, 17, 45, tzinfo=LOCAL_ZONE))
@@ -203,10 +184,7 @@ def test_a_case_becomes_overdue_on_the_servers_clock_and_the_timer_shows_it(
 
     qtbot.waitUntil(lambda: window_row(page, "picc").overdue == 1, timeout=TIMEOUT_MS)
     assert shown_cell(page, "picc", BoardColumn.OVERDUE) == "1"
-    assert (
-        shown_cell(page, "picc", BoardColumn.OVERDUE, Qt.ItemDataRole.BackgroundRole)
-        == ALERT_BACKGROUND
-    )
+    assert shown_cell(page, "picc", BoardColumn.OVERDUE, Qt.ItemDataRole.BackgroundRole) == ALERT_BACKGROUND
     assert page.as_of_label.text() == "数据时间 17:45:00"
 
 
@@ -227,11 +205,7 @@ def test_a_window_switched_off_elsewhere_shows_from_the_feed_and_the_queue_ignor
         qtbot.waitSignal(window.events_arrived, timeout=TIMEOUT_MS) as batch,
         ctx.db.write() as session,
     ):
-        branch = session.exec(
-            select(Branch).where(
-                Branch.county_code == TINGHU, Branch.member_code == "cpic"
-            )
-        ).one()
+        branch = session.exec(select(Branch).where(Branch.county_code == TINGHU, Branch.member_code == "cpic")).one()
         branch.available = False
         session.add(branch)
         record_pool_change(
@@ -244,9 +218,7 @@ def test_a_window_switched_off_elsewhere_shows_from_the_feed_and_the_queue_ignor
             county_code=TINGHU,
         )
     assert [e.case_id for e in batch.args[0]] == [None]
-    qtbot.waitUntil(
-        lambda: not window_row(page, "cpic").window_available, timeout=TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: not window_row(page, "cpic").window_available, timeout=TIMEOUT_MS)
     assert shown_cell(page, "cpic", BoardColumn.WINDOW) == "暂停接单"
     assert window.model.rowCount() == 0  # no case was fetched for a case-less event
 
@@ -283,15 +255,11 @@ def test_a_completed_case_moves_todays_same_day_rate(
                 },
             ),
         ):
-            version = desk.post_json(
-                f"/staff/cases/{case_id}/{endpoint}", {"version": version, **body}
-            )["version"]
+            version = desk.post_json(f"/staff/cases/{case_id}/{endpoint}", {"version": version, **body})["version"]
     finally:
         desk.close()
 
-    qtbot.waitUntil(
-        lambda: page.today_label.text() == "100.0%(1/1 件)", timeout=TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: page.today_label.text() == "100.0%(1/1 件)", timeout=TIMEOUT_MS)
     assert page.month_label.text() == "100.0%(1/1 件)"
     assert window_row(page, "picc").open_cases == 0
 
@@ -327,39 +295,22 @@ def test_the_coordinator_reassigns_a_case_with_a_reason_and_the_board_follows(
     ctx = live_server.ctx
     with ctx.db.read() as session:
         case = session.get(Case, case_id)
-        branch = session.exec(
-            select(Branch).where(
-                Branch.county_code == TINGHU, Branch.member_code == "cpic"
-            )
-        ).one()
-        event = session.exec(
-            select(Event).where(
-                Event.case_id == case_id, Event.action == Action.REASSIGN.value
-            )
-        ).one()
+        branch = session.exec(select(Branch).where(Branch.county_code == TINGHU, Branch.member_code == "cpic")).one()
+        event = session.exec(select(Event).where(Event.case_id == case_id, Event.action == Action.REASSIGN.value)).one()
     assert case is not None and (case.member_code, case.branch_id) == (
         "cpic",
         branch.id,
     )
     sms = last_sms(ctx, citizen.phone, "assigned")
-    assert (
-        sms.params["member"] == "太保财险"
-        and sms.params["window_phone"] == branch.window_phone
-    )
+    assert sms.params["member"] == "太保财险" and sms.params["window_phone"] == branch.window_phone
     assert branch.window_phone in sms.text
-    assert (
-        event.actor_user_id == coordinator.id
-        and coordinator.display_name in event.actor_label
-    )
+    assert event.actor_user_id == coordinator.id and coordinator.display_name in event.actor_label
     assert event.payload["reason"] == reason
     assert (event.payload["from_member_code"], event.payload["to_member_code"]) == (
         "picc",
         "cpic",
     )
     qtbot.waitUntil(
-        lambda: (
-            (window_row(page, "picc").open_cases, window_row(page, "cpic").open_cases)
-            == (0, 1)
-        ),
+        lambda: (window_row(page, "picc").open_cases, window_row(page, "cpic").open_cases) == (0, 1),
         timeout=TIMEOUT_MS,
     )

@@ -21,9 +21,7 @@ from desktop.coordinator.board_models import (
 BACKGROUND = Qt.ItemDataRole.BackgroundRole
 
 
-def board_row(
-    member: str = "picc", *, window_available: bool = True, **counts: int
-) -> BoardRow:
+def board_row(member: str = "picc", *, window_available: bool = True, **counts: int) -> BoardRow:
     figures = {
         "open_cases": 0,
         "due_today": 0,
@@ -75,23 +73,15 @@ def test_the_board_shows_chinese_headers_counts_and_red_overdue_cells() -> None:
         ]
     )
 
-    headers = [
-        model.headerData(c, Qt.Orientation.Horizontal)
-        for c in range(model.columnCount())
-    ]
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == list(BOARD_TITLES) and headers[BoardColumn.OVERDUE] == "已超时"
     assert model.index(0, BoardColumn.MEMBER).data() == "人保财险"
     assert model.index(0, BoardColumn.OPEN).data() == "3"
     assert model.index(0, BoardColumn.OPEN).data(BoardModel.SortRole) == 3
     assert model.index(0, BoardColumn.OVERDUE).data(BACKGROUND) == ALERT_BACKGROUND
-    assert (
-        model.index(1, BoardColumn.OVERDUE).data(BACKGROUND) is None
-    )  # none overdue: no alarm
+    assert model.index(1, BoardColumn.OVERDUE).data(BACKGROUND) is None  # none overdue: no alarm
     assert model.index(1, BoardColumn.WINDOW).data() == "暂停接单"
-    assert (
-        model.index(1, BoardColumn.OPEN).data(Qt.ItemDataRole.ForegroundRole)
-        == MUTED_TEXT
-    )  # zeros recede
+    assert model.index(1, BoardColumn.OPEN).data(Qt.ItemDataRole.ForegroundRole) == MUTED_TEXT  # zeros recede
     assert model.index(0, BoardColumn.OPEN).data(Qt.ItemDataRole.ForegroundRole) is None
 
 
@@ -129,7 +119,4 @@ def test_the_unassigned_model_follows_qt_rules_and_marks_overdue_cases(
 
 def test_rates_read_as_percent_with_their_counts_or_a_dash() -> None:
     assert rate_text(CompletionRate(completed=0, same_day=0, rate=None)) == "—"
-    assert (
-        rate_text(CompletionRate(completed=13, same_day=12, rate=0.9231))
-        == "92.3%(12/13 件)"
-    )
+    assert rate_text(CompletionRate(completed=13, same_day=12, rate=0.9231)) == "92.3%(12/13 件)"

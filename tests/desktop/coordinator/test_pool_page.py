@@ -28,9 +28,7 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
-def page(
-    qtbot: Any, api: ApiClient, runner: TaskRunner, coordinator: StaffAccount
-) -> Iterator[PoolPage]:
+def page(qtbot: Any, api: ApiClient, runner: TaskRunner, coordinator: StaffAccount) -> Iterator[PoolPage]:
     api.login(coordinator.username, coordinator.password)
     widget = PoolPage(api, runner)
     qtbot.addWidget(widget)
@@ -43,9 +41,7 @@ def page(
 
 
 def row_of(page: PoolPage, member_code: str) -> int:
-    return next(
-        i for i, w in enumerate(page.model.windows) if w.member_code == member_code
-    )
+    return next(i for i, w in enumerate(page.model.windows) if w.member_code == member_code)
 
 
 def cell(page: PoolPage, member_code: str, column: WindowColumn) -> QModelIndex:
@@ -65,9 +61,7 @@ def type_weight(qtbot: Any, page: PoolPage, member_code: str, weight: int) -> No
     index = cell(page, member_code, WindowColumn.WEIGHT)
     page.table.setCurrentIndex(index)
     page.table.edit(index)
-    editor = page.table.indexWidget(
-        index
-    )  # the open editor of this cell (closed ones may linger as children)
+    editor = page.table.indexWidget(index)  # the open editor of this cell (closed ones may linger as children)
     assert isinstance(editor, QSpinBox), "the weight is edited with a spin box"
     assert (editor.minimum(), editor.maximum()) == (1, 100)
     editor.selectAll()
@@ -91,11 +85,7 @@ def confirm(qtbot: Any, page: PoolPage, *, accept: bool = True) -> str:
     box = page.confirm_box
     assert box is not None
     text = box.text()
-    wanted = (
-        QMessageBox.ButtonRole.AcceptRole
-        if accept
-        else QMessageBox.ButtonRole.RejectRole
-    )
+    wanted = QMessageBox.ButtonRole.AcceptRole if accept else QMessageBox.ButtonRole.RejectRole
     button = next(b for b in box.buttons() if box.buttonRole(b) == wanted)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     return text
@@ -103,11 +93,7 @@ def confirm(qtbot: Any, page: PoolPage, *, accept: bool = True) -> str:
 
 def branch(server: LiveServer, member_code: str) -> Branch:
     with server.ctx.db.read() as session:
-        return session.exec(
-            select(Branch).where(
-                Branch.member_code == member_code, Branch.county_code == TINGHU
-            )
-        ).one()
+        return session.exec(select(Branch).where(Branch.member_code == member_code, Branch.county_code == TINGHU)).one()
 
 
 def test_the_page_comes_right_after_the_board_in_the_coordinators_mode() -> None:
@@ -124,21 +110,14 @@ def test_coordinator_switches_a_member_off_and_changes_a_weight_through_the_page
     toggle_available(qtbot, page, "picc")
     type_weight(qtbot, page, "cpic", 3)
 
-    assert (
-        cell(page, "picc", WindowColumn.AVAILABLE).data(Qt.ItemDataRole.CheckStateRole)
-        == Qt.CheckState.Unchecked
-    )
-    assert (
-        cell(page, "cpic", WindowColumn.WEIGHT).data(Qt.ItemDataRole.FontRole).bold()
-    ), "an unsaved edit stands out"
+    assert cell(page, "picc", WindowColumn.AVAILABLE).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    assert cell(page, "cpic", WindowColumn.WEIGHT).data(Qt.ItemDataRole.FontRole).bold(), "an unsaved edit stands out"
     # The share each window would get, previewed from the edits: 3 of 3 + 6 x 1 for 太保, none for 人保.
     assert cell(page, "cpic", WindowColumn.SHARE).data() == "33.3%"
     assert cell(page, "pingan", WindowColumn.SHARE).data() == "11.1%"
     assert cell(page, "picc", WindowColumn.SHARE).data() == "—"
     assert page.save_button.isEnabled()
-    assert branch(live_server, "picc").available is True, (
-        "nothing is sent before the coordinator confirms"
-    )
+    assert branch(live_server, "picc").available is True, "nothing is sent before the coordinator confirms"
 
     with (
         qtbot.waitSignal(page.saved, timeout=TIMEOUT_MS),
@@ -155,24 +134,15 @@ def test_coordinator_switches_a_member_off_and_changes_a_weight_through_the_page
     assert page.model.pending() == [] and not page.save_button.isEnabled()
     assert "已保存 2 个窗口的修改" in page.status_label.text()
     history = [
-        [
-            page.history_model.index(r, c).data()
-            for c in range(page.history_model.columnCount())
-        ]
+        [page.history_model.index(r, c).data() for c in range(page.history_model.columnCount())]
         for r in range(page.history_model.rowCount())
     ]
     assert [row[1:] for row in history] == [
         ["市协调员(市级协调员)", "太保财险", "分派权重 1 → 3"],
         ["市协调员(市级协调员)", "人保财险", "接单状态 接单 → 暂停接单"],
     ]
-    assert history[0][0] == "2026-03-10 10:00", (
-        "in Yancheng's time, from the server's clock"
-    )
-    assert (
-        cell(page, "cpic", WindowColumn.CHANGED)
-        .data()
-        .startswith("市协调员(市级协调员)")
-    )
+    assert history[0][0] == "2026-03-10 10:00", "in Yancheng's time, from the server's clock"
+    assert cell(page, "cpic", WindowColumn.CHANGED).data().startswith("市协调员(市级协调员)")
 
 
 def test_cancelling_the_confirmation_sends_nothing_and_keeps_the_edits(
@@ -183,9 +153,7 @@ def test_cancelling_the_confirmation_sends_nothing_and_keeps_the_edits(
     assert "修改权重后" in text
     qtbot.waitUntil(lambda: page.confirm_box is None, timeout=TIMEOUT_MS)
     assert branch(live_server, "pingan").weight == 1
-    assert [(c.window.member_code, c.values) for c in page.model.pending()] == [
-        ("pingan", {"weight": 7})
-    ]
+    assert [(c.window.member_code, c.values) for c in page.model.pending()] == [("pingan", {"weight": 7})]
 
 
 def test_unreachable_server_shows_a_chinese_error_and_then_the_servers_settings(
@@ -240,9 +208,7 @@ def test_a_change_by_someone_else_shows_up_live_and_keeps_the_edit_in_progress(
 ) -> None:
     type_weight(qtbot, page, "picc", 5)
     ctx = live_server.ctx
-    other = Actor(
-        role=Role.COORDINATOR, user_id=coordinator.id, display_name="另一位协调员"
-    )
+    other = Actor(role=Role.COORDINATOR, user_id=coordinator.id, display_name="另一位协调员")
     with ctx.db.write() as session:
         set_window(
             session,
@@ -270,15 +236,11 @@ def test_a_change_by_someone_else_shows_up_live_and_keeps_the_edit_in_progress(
         page.on_events([news])
 
     assert page.model.shown("zijin", "available") is False
-    assert page.model.shown("picc", "weight") == 5, (
-        "the coordinator's unsaved edit survives the update"
-    )
+    assert page.model.shown("picc", "weight") == 5, "the coordinator's unsaved edit survives the update"
     assert page.history_model.index(0, 1).data() == "另一位协调员(市级协调员)"
 
 
-def test_events_of_other_counties_or_cases_fetch_nothing(
-    qtbot: Any, page: PoolPage, runner: TaskRunner
-) -> None:
+def test_events_of_other_counties_or_cases_fetch_nothing(qtbot: Any, page: PoolPage, runner: TaskRunner) -> None:
     def event(action: Action, payload: dict[str, object]) -> EventOut:
         return EventOut(
             seq=1,
@@ -302,20 +264,14 @@ def test_events_of_other_counties_or_cases_fetch_nothing(
     assert runner.busy_count == 1
 
 
-def test_the_models_keep_qts_contracts(
-    qtbot: Any, page: PoolPage, qtmodeltester: Any
-) -> None:
+def test_the_models_keep_qts_contracts(qtbot: Any, page: PoolPage, qtmodeltester: Any) -> None:
     type_weight(qtbot, page, "picc", 3)
     qtmodeltester.check(page.model, force_py=True)
     qtmodeltester.check(page.history_model, force_py=True)
-    assert isinstance(page.model, WindowsModel) and isinstance(
-        page.history_model, HistoryModel
-    )
+    assert isinstance(page.model, WindowsModel) and isinstance(page.history_model, HistoryModel)
 
 
-def test_the_table_refuses_a_phone_without_area_code_on_the_spot(
-    qtbot: Any, page: PoolPage
-) -> None:
+def test_the_table_refuses_a_phone_without_area_code_on_the_spot(qtbot: Any, page: PoolPage) -> None:
     index = cell(page, "picc", WindowColumn.PHONE)
     assert not page.model.setData(index, "88886666", Qt.ItemDataRole.EditRole)
     assert "带区号的固定电话" in page.status_label.text()

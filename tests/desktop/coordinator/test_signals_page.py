@@ -40,17 +40,11 @@ def seeded(live_server: LiveServer) -> dict[str, int]:
     now = ctx.clock.now()
     owner = iter(range(1, 100))
     for _ in range(3):
-        add_case(
-            ctx, owner=next(owner), applicant_phone=FLAGGED, submitted_at=now - DAY
-        )
+        add_case(ctx, owner=next(owner), applicant_phone=FLAGGED, submitted_at=now - DAY)
     for _ in range(2):
-        add_case(
-            ctx, owner=next(owner), applicant_phone=PAIR, submitted_at=now - 2 * DAY
-        )
+        add_case(ctx, owner=next(owner), applicant_phone=PAIR, submitted_at=now - 2 * DAY)
     add_case(ctx, owner=next(owner), applicant_phone=OLD_PAIR, submitted_at=now - DAY)
-    add_case(
-        ctx, owner=next(owner), applicant_phone=OLD_PAIR, submitted_at=now - 20 * DAY
-    )
+    add_case(ctx, owner=next(owner), applicant_phone=OLD_PAIR, submitted_at=now - 20 * DAY)
     late = add_case(
         ctx,
         owner=next(owner),
@@ -111,15 +105,11 @@ def every_cell(page: SignalsPage) -> str:
     )
 
 
-def save_through_form(
-    qtbot: Any, page: SignalsPage, *, threshold: int, window_days: int
-) -> SignalsOut:
+def save_through_form(qtbot: Any, page: SignalsPage, *, threshold: int, window_days: int) -> SignalsOut:
     """Type the numbers into the form, press 保存, wait for the lists fetched under the new rule."""
     page.rule_form.threshold_spin.setValue(threshold)
     page.rule_form.window_spin.setValue(window_days)
-    with qtbot.waitSignals(
-        [page.rule_saved, page.loaded], timeout=TIMEOUT_MS, order="strict"
-    ):
+    with qtbot.waitSignals([page.rule_saved, page.loaded], timeout=TIMEOUT_MS, order="strict"):
         qtbot.mouseClick(page.rule_form.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: page.signals is not None and page.signals.rule.threshold == threshold,
@@ -190,13 +180,9 @@ def test_changing_the_rule_through_the_form_changes_the_flags(
     assert (stored.intermediary_threshold, stored.intermediary_window_days) == (2, 7)
 
 
-def test_a_rule_the_server_refuses_is_reported_and_nothing_changes(
-    qtbot: Any, page: SignalsPage
-) -> None:
+def test_a_rule_the_server_refuses_is_reported_and_nothing_changes(qtbot: Any, page: SignalsPage) -> None:
     with qtbot.waitSignal(page.rule_save_failed, timeout=TIMEOUT_MS) as failed:
-        page.save_rule(
-            1, 30
-        )  # below the spin box's minimum: only a stale client could send it
+        page.save_rule(1, 30)  # below the spin box's minimum: only a stale client could send it
 
     assert "车主人数阈值应在2至50之间" in failed.args[0]
     assert page.message.text() == failed.args[0]
@@ -233,9 +219,7 @@ def test_a_rating_event_reloads_the_lists_but_a_note_does_not(
     assert shown(page.ratings_model, 3) == ["★☆☆☆☆ 1星", "★★☆☆☆ 2星"]
 
 
-def test_double_clicking_a_case_asks_to_open_it(
-    qtbot: Any, page: SignalsPage, seeded: dict[str, int]
-) -> None:
+def test_double_clicking_a_case_asks_to_open_it(qtbot: Any, page: SignalsPage, seeded: dict[str, int]) -> None:
     page.show()
     qtbot.waitExposed(page)
     page.tabs.setCurrentIndex(1)
@@ -253,15 +237,10 @@ def test_a_flag_row_is_no_case_and_opens_nothing(qtbot: Any, page: SignalsPage) 
     index = page.flags_model.index(0, 0)
 
     assert index.data(SignalTableModel.CaseIdRole) is None
-    assert (
-        page.applications_model.index(0, 0).data(SignalTableModel.CaseIdRole)
-        is not None
-    )
+    assert page.applications_model.index(0, 0).data(SignalTableModel.CaseIdRole) is not None
 
 
-def test_the_table_model_passes_qt_model_checks(
-    qtmodeltester: Any, page: SignalsPage
-) -> None:
+def test_the_table_model_passes_qt_model_checks(qtmodeltester: Any, page: SignalsPage) -> None:
     for model in (
         page.flags_model,
         page.applications_model,
@@ -271,15 +250,8 @@ def test_the_table_model_passes_qt_model_checks(
         qtmodeltester.check(model)
 
 
-def test_the_case_ids_point_at_the_seeded_cases(
-    page: SignalsPage, live_server: LiveServer
-) -> None:
-    ids = [
-        page.applications_model.index(row, 0).data(SignalTableModel.CaseIdRole)
-        for row in range(3)
-    ]
+def test_the_case_ids_point_at_the_seeded_cases(page: SignalsPage, live_server: LiveServer) -> None:
+    ids = [page.applications_model.index(row, 0).data(SignalTableModel.CaseIdRole) for row in range(3)]
     with live_server.ctx.db.read() as session:
-        phones = set(
-            session.exec(select(Case.applicant_phone).where(Case.id.in_(ids))).all()
-        )  # type: ignore[union-attr]
+        phones = set(session.exec(select(Case.applicant_phone).where(Case.id.in_(ids))).all())  # type: ignore[union-attr]
     assert phones == {FLAGGED}

@@ -120,12 +120,8 @@ class SaveTo:
         return self.path
 
 
-def make_page(
-    qtbot: Any, api: ApiClient, runner: TaskRunner, chooser: SaveTo | None = None
-) -> StatisticsPage:
-    page = StatisticsPage(
-        api, runner, today=lambda: TODAY, choose_file=chooser or SaveTo(None)
-    )
+def make_page(qtbot: Any, api: ApiClient, runner: TaskRunner, chooser: SaveTo | None = None) -> StatisticsPage:
+    page = StatisticsPage(api, runner, today=lambda: TODAY, choose_file=chooser or SaveTo(None))
     qtbot.addWidget(page)
     return page
 
@@ -141,8 +137,7 @@ def table_rows(page: StatisticsPage, key: str) -> dict[str, list[Any]]:
     model: StatsTableModel = page.tab_pages[key].model
     return {
         str(model.index(row, 0).data()): [
-            model.index(row, column).data(StatsTableModel.ValueRole)
-            for column in range(1, model.columnCount())
+            model.index(row, column).data(StatsTableModel.ValueRole) for column in range(1, model.columnCount())
         ]
         for row in range(model.rowCount())
     }
@@ -168,9 +163,7 @@ def test_refresh_shows_this_months_counts_in_the_tables_and_the_charts(
     assert page.query_button.isEnabled()
     assert page.date_range() == (date(2026, 3, 1), TODAY)
     assert "累计兜底承保车辆 4 台" in page.headline.text()
-    summary = {
-        name.strip(): values[0] for name, values in table_rows(page, "summary").items()
-    }
+    summary = {name.strip(): values[0] for name, values in table_rows(page, "summary").items()}
     assert summary["累计兜底承保车辆"] == "4 台"
     assert summary[f"其中 {MOTORCYCLE}"] == "3 台"
     assert summary[f"其中 {TRUCK}"] == "1 台"
@@ -195,14 +188,11 @@ def test_refresh_shows_this_months_counts_in_the_tables_and_the_charts(
     assert counties["亭湖区"][0] == 3
     assert counties["盐都区"][0] == 1
     assert chart_of(page, "county") == {
-        name: {"亭湖区": 3, "盐都区": 1}.get(name, 0)
-        for name in page.tab_pages["county"].chart.labels()
+        name: {"亭湖区": 3, "盐都区": 1}.get(name, 0) for name in page.tab_pages["county"].chart.labels()
     }
     header = page.tab_pages["county"].model.headerData(2, Qt.Orientation.Horizontal)
     assert header == "人保财险"
-    assert (
-        counties["亭湖区"][1] == 3
-    )  # the county × member split: all of 亭湖区's at 人保财险
+    assert counties["亭湖区"][1] == 3  # the county × member split: all of 亭湖区's at 人保财险
 
     assert table_rows(page, "rejections") == {"车辆已注销登记": [1], "合计": [1]}
     ratings = table_rows(page, "ratings")
@@ -289,35 +279,20 @@ def test_export_saves_the_servers_workbook_with_the_same_numbers(
     assert saved.args == [target]
     assert chooser.suggested == ["统计报表_2026-03-01_2026-03-10.xlsx"]
     assert page.message.text() == f"已导出到 {target}"
-    assert [p.name for p in exports.iterdir()] == [
-        target.name
-    ]  # no temporary file left beside it
+    assert [p.name for p in exports.iterdir()] == [target.name]  # no temporary file left beside it
     book = openpyxl.load_workbook(target)
-    sheet_rows = {
-        sheet: _first_column_rows(book[sheet])
-        for sheet in ("按车辆类别", "按成员机构", "按区县")
-    }
-    assert (
-        sheet_rows["按车辆类别"][MOTORCYCLE]
-        == table_rows(page, "category")[MOTORCYCLE][0]
-        == 3
-    )
+    sheet_rows = {sheet: _first_column_rows(book[sheet]) for sheet in ("按车辆类别", "按成员机构", "按区县")}
+    assert sheet_rows["按车辆类别"][MOTORCYCLE] == table_rows(page, "category")[MOTORCYCLE][0] == 3
     assert sheet_rows["按车辆类别"][TRUCK] == 1
     assert sheet_rows["按成员机构"]["人保财险"] == 3
     assert sheet_rows["按区县"]["亭湖区"] == 3
     assert sheet_rows["按区县"]["盐都区"] == 1
-    assert isinstance(
-        sheet_rows["按车辆类别"][MOTORCYCLE], int
-    )  # a number Excel can sum, not text
+    assert isinstance(sheet_rows["按车辆类别"][MOTORCYCLE], int)  # a number Excel can sum, not text
 
 
 def _first_column_rows(sheet: Any) -> dict[str, Any]:
     """{first cell: second cell} for every row whose first cell is text (the heads and data rows)."""
-    return {
-        row[0]: row[1]
-        for row in sheet.iter_rows(values_only=True)
-        if isinstance(row[0], str) and len(row) > 1
-    }
+    return {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], str) and len(row) > 1}
 
 
 @pytest.mark.usefixtures("seeded")
@@ -409,9 +384,7 @@ def test_a_clerk_is_told_the_statistics_are_not_for_them(
     assert page.busy.isHidden()
 
 
-def test_the_page_is_one_of_the_coordinators_pages(
-    qtbot: Any, api: ApiClient, runner: TaskRunner
-) -> None:
+def test_the_page_is_one_of_the_coordinators_pages(qtbot: Any, api: ApiClient, runner: TaskRunner) -> None:
     [page] = [p for p in coordinator_pages() if p.key == "statistics"]
 
     widget = page.factory(api, runner)

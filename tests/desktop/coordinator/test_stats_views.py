@@ -54,32 +54,14 @@ def report() -> Statistics:
         generated_at=datetime(2026, 3, 10, 2, tzinfo=UTC),
         completed=7,
         rejected=2,
-        by_category=[
-            CountRow(code=c.code, name=c.name, count=n)
-            for c, n in zip(CATEGORIES, (5, 2), strict=True)
-        ],
-        by_member=[
-            CountRow(code=m.code, name=m.name, count=n)
-            for m, n in zip(MEMBERS, (4, 3), strict=True)
-        ],
-        by_county=[
-            CountRow(code=c.code, name=c.name, count=n)
-            for c, n in zip(COUNTIES, (6, 1), strict=True)
-        ],
-        by_month=[
-            MonthRow(month=m.code, name=m.name, count=n)
-            for m, n in zip(MONTHS, (2, 5), strict=True)
-        ],
+        by_category=[CountRow(code=c.code, name=c.name, count=n) for c, n in zip(CATEGORIES, (5, 2), strict=True)],
+        by_member=[CountRow(code=m.code, name=m.name, count=n) for m, n in zip(MEMBERS, (4, 3), strict=True)],
+        by_county=[CountRow(code=c.code, name=c.name, count=n) for c, n in zip(COUNTIES, (6, 1), strict=True)],
+        by_month=[MonthRow(month=m.code, name=m.name, count=n) for m, n in zip(MONTHS, (2, 5), strict=True)],
         # The cross table lists 盐都区 first: the page matches rows by code, not by position.
-        county_member=CrossTable(
-            rows=COUNTIES[::-1], columns=MEMBERS, counts=[[0, 1], [4, 2]]
-        ),
-        category_month=CrossTable(
-            rows=CATEGORIES, columns=MONTHS, counts=[[2, 3], [0, 2]]
-        ),
-        handling=HandlingRow(
-            code="", name="合计", count=7, average_hours=3.25, p90_hours=7.5
-        ),
+        county_member=CrossTable(rows=COUNTIES[::-1], columns=MEMBERS, counts=[[0, 1], [4, 2]]),
+        category_month=CrossTable(rows=CATEGORIES, columns=MONTHS, counts=[[2, 3], [0, 2]]),
+        handling=HandlingRow(code="", name="合计", count=7, average_hours=3.25, p90_hours=7.5),
         handling_by_category=[
             HandlingRow(
                 code="motorcycle",
@@ -120,17 +102,12 @@ def report() -> Statistics:
         ratings=Ratings(
             count=3,
             average=4.33,
-            by_stars=[
-                StarRow(stars=s, count=n)
-                for s, n in zip((5, 4, 3, 2, 1), (1, 2, 0, 0, 0), strict=True)
-            ],
+            by_stars=[StarRow(stars=s, count=n) for s, n in zip((5, 4, 3, 2, 1), (1, 2, 0, 0, 0), strict=True)],
         ),
     )
 
 
-def test_cells_show_rates_as_percentages_hours_with_two_decimals_and_gaps_as_a_dash() -> (
-    None
-):
+def test_cells_show_rates_as_percentages_hours_with_two_decimals_and_gaps_as_a_dash() -> None:
     assert format_cell(0.8571, Kind.RATE) == "85.7%"
     assert format_cell(3.25, Kind.HOURS) == "3.25"
     assert format_cell(None, Kind.RATE) == "—"
@@ -226,9 +203,7 @@ def test_the_table_model_formats_by_column_and_gives_raw_values(
         (180, (200, 50)),
     ],
 )
-def test_the_count_axis_has_whole_number_ticks(
-    top: int, expected: tuple[int, int]
-) -> None:
+def test_the_count_axis_has_whole_number_ticks(top: int, expected: tuple[int, int]) -> None:
     assert count_axis_range(top) == expected
 
 

@@ -25,9 +25,7 @@ from tests.desktop.coordinator.users_support import (  # noqa: F401 - fixtures
 # --- 新增账号 --------------------------------------------------------------------------------------
 
 
-def test_a_clerk_created_through_the_dialog_logs_in(
-    qtbot: Any, page: UsersPage, live_server: LiveServer
-) -> None:
+def test_a_clerk_created_through_the_dialog_logs_in(qtbot: Any, page: UsersPage, live_server: LiveServer) -> None:
     dialog = page.open_new_account()
     fill_new_account(dialog, qtbot)
 
@@ -151,7 +149,5 @@ def test_a_reset_through_the_dialog_replaces_the_password(
         qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
 
     assert log_in_over_http(live_server, clerk.username, PASSWORD).status_code == 401
-    assert (
-        log_in_over_http(live_server, clerk.username, NEW_PASSWORD).status_code == 201
-    )
+    assert log_in_over_http(live_server, clerk.username, NEW_PASSWORD).status_code == 201
     assert "需用新密码重新登录" in page.message_label.text()

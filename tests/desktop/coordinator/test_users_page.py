@@ -35,9 +35,7 @@ from tests.desktop.coordinator.users_support import (  # noqa: F401 - fixtures
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_the_page_is_in_the_coordinators_mode(
-    qtbot: Any, api: ApiClient, runner: TaskRunner
-) -> None:
+def test_the_page_is_in_the_coordinators_mode(qtbot: Any, api: ApiClient, runner: TaskRunner) -> None:
     [users] = [p for p in coordinator_pages() if p.key == "users"]
 
     built = users.factory(api, runner)
@@ -75,10 +73,7 @@ def test_the_list_has_chinese_headers_and_greys_inactive_accounts(
         "亭湖区",
         "已停用",
     ]
-    assert (
-        model.index(row, AccountColumn.USERNAME).data(Qt.ItemDataRole.ForegroundRole)
-        == INACTIVE_COLOUR
-    )
+    assert model.index(row, AccountColumn.USERNAME).data(Qt.ItemDataRole.ForegroundRole) == INACTIVE_COLOUR
     coordinator_row = model.row_of(page.model.accounts[0].id)
     assert model.index(coordinator_row, AccountColumn.COUNTY).data() == "全市"
     assert model.index(coordinator_row, AccountColumn.STATE).data() == "在用"
@@ -87,9 +82,7 @@ def test_the_list_has_chinese_headers_and_greys_inactive_accounts(
     qtmodeltester.check(model)
 
 
-def test_the_filters_ask_the_server_for_one_member_and_county(
-    qtbot: Any, page: UsersPage, server_ctx: Any
-) -> None:
+def test_the_filters_ask_the_server_for_one_member_and_county(qtbot: Any, page: UsersPage, server_ctx: Any) -> None:
     make_staff(server_ctx, "picc_tinghu")
     make_staff(server_ctx, "picc_yandu", county_code="320903")
     make_staff(server_ctx, "cpic_tinghu", member_code="cpic")
@@ -118,20 +111,10 @@ def test_deactivating_the_only_coordinator_shows_the_refusal(
         question = answer_deactivation(qtbot, page, accept=True)
 
     assert coordinator.username in question
-    assert (
-        shown.args[0]
-        == "未能停用:您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
-    )
+    assert shown.args[0] == "未能停用:您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
     assert page.message_label.isVisible()
-    assert (
-        page.deactivate_button.isEnabled()
-    )  # nothing changed: the account is still active
-    assert (
-        log_in_over_http(
-            live_server, coordinator.username, coordinator.password
-        ).status_code
-        == 201
-    )
+    assert page.deactivate_button.isEnabled()  # nothing changed: the account is still active
+    assert log_in_over_http(live_server, coordinator.username, coordinator.password).status_code == 201
 
 
 def test_a_confirmed_deactivation_greys_the_clerk_and_ends_their_login(
@@ -146,9 +129,7 @@ def test_a_confirmed_deactivation_greys_the_clerk_and_ends_their_login(
 
     row = page.model.row_of(clerk.id)
     assert page.model.index(row, AccountColumn.STATE).data() == "已停用"
-    assert (
-        page.model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) == INACTIVE_COLOUR
-    )
+    assert page.model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) == INACTIVE_COLOUR
     assert not page.deactivate_button.isEnabled()
     assert log_in_over_http(live_server, clerk.username, PASSWORD).status_code == 401
 
@@ -194,10 +175,7 @@ def test_saying_no_deactivates_nothing(
     assert clerk.username in question
     assert page.confirm_box is None
     with server_ctx.db.read() as session:
-        assert (
-            session.exec(select(StaffUser.active).where(StaffUser.id == clerk.id)).one()
-            is True
-        )
+        assert session.exec(select(StaffUser.active).where(StaffUser.id == clerk.id)).one() is True
 
 
 # --- live --------------------------------------------------------------------------------------
@@ -218,10 +196,7 @@ def test_an_account_added_elsewhere_appears_when_the_feed_reports_it(
             "password": NEW_PASSWORD,
         },
     )
-    events = [
-        EventOut.model_validate(e)
-        for e in api.get_json("/staff/events", {"after": head})["events"]
-    ]
+    events = [EventOut.model_validate(e) for e in api.get_json("/staff/events", {"after": head})["events"]]
     assert [e.action for e in events] == ["add_user"]
     assert "yandu_clerk" not in usernames(page)
 

@@ -43,15 +43,9 @@ def usernames(page: UsersPage) -> list[str]:
     return [account.username for account in page.model.accounts]
 
 
-def log_in_over_http(
-    server: LiveServer, username: str, password: str
-) -> httpx.Response:
-    with httpx.Client(
-        base_url=server.url + "/api/v1", timeout=10.0, trust_env=False
-    ) as http:
-        return http.post(
-            "/staff/sessions", json={"username": username, "password": password}
-        )
+def log_in_over_http(server: LiveServer, username: str, password: str) -> httpx.Response:
+    with httpx.Client(base_url=server.url + "/api/v1", timeout=10.0, trust_env=False) as http:
+        return http.post("/staff/sessions", json={"username": username, "password": password})
 
 
 def choose(combo: Any, code: str | None) -> None:
@@ -60,9 +54,7 @@ def choose(combo: Any, code: str | None) -> None:
     combo.setCurrentIndex(index)
 
 
-def fill_new_account(
-    dialog: NewAccountDialog, qtbot: Any, **values: str | None
-) -> None:
+def fill_new_account(dialog: NewAccountDialog, qtbot: Any, **values: str | None) -> None:
     """Type into the 新增账号 dialog as a person would."""
     fields = {
         "username": "picc_tinghu_wang",
@@ -86,9 +78,7 @@ def fill_new_account(
         if text.isascii():
             qtbot.keyClicks(edit, text)
         else:
-            edit.setText(
-                text
-            )  # Chinese arrives through the input method, not as key presses
+            edit.setText(text)  # Chinese arrives through the input method, not as key presses
     if dialog.member_combo.isEnabled():
         choose(dialog.member_combo, fields["member"])
     if dialog.county_combo.isEnabled():
