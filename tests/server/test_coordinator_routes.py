@@ -75,9 +75,7 @@ def test_the_routes_are_all_found_and_each_depends_on_get_coordinator(
 
     # The enumeration misses nothing the API documents (and there is something to check).
     assert documented and documented <= {(m, p) for m, p, _ in routes}
-    unguarded = [
-        (m, p) for m, p, dependant in routes if get_coordinator not in calls(dependant)
-    ]
+    unguarded = [(m, p) for m, p, dependant in routes if get_coordinator not in calls(dependant)]
     assert unguarded == []
 
 
@@ -144,6 +142,4 @@ def test_the_same_requests_reach_the_routes_for_the_coordinator(
     }
 
     # 200 where nothing more is needed, 422 where the empty body or a missing date is refused.
-    assert answers and all(code in (200, 201, 422) for code in answers.values()), (
-        answers
-    )
+    assert answers and all(code in (200, 201, 422) for code in answers.values()), answers
