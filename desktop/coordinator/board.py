@@ -11,7 +11,7 @@ Live without reloading by hand:
 
 At most one request is in flight; a change noticed meanwhile is fetched
 again once it returns, so nothing is lost and nothing piles up while the
-server is away (the read is retried by the `TaskRunner`).
+server is away (`LiveRefresh`; the read is retried by the `TaskRunner`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     QRegularExpression,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -38,8 +37,9 @@ from PySide6.QtWidgets import (
 from common.schemas.board import Board, CompletionRate
 from common.schemas.cases import EventOut
 from desktop.api.client import ApiClient, SessionExpired
-from desktop.api.tasks import Task, TaskRunner
+from desktop.api.tasks import TaskRunner
 from desktop.coordinator.board_models import BoardColumn, BoardModel, UnassignedModel
+from desktop.coordinator.live_refresh import LiveRefresh
 from desktop.coordinator.messages import error_text
 from desktop.queue.rows import LOCAL_ZONE
 
@@ -93,16 +93,16 @@ class BoardPage(QWidget):
         self.api = api
         self.runner = runner
         self.board: Board | None = None
-        self._task: Task | None = None
-        self._again = False
-
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setInterval(poll_ms)
-        self.poll_timer.timeout.connect(self._fetch_soon)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self._fetch_soon)
+        self.live = LiveRefresh(
+            runner,
+            lambda: lambda: fetch_board(api),
+            on_done=self._on_board,
+            on_error=self._on_failed,
+            poll_ms=poll_ms,
+            debounce_ms=debounce_ms,
+            parent=self,
+        )
+        self.poll_timer = self.live.poll_timer
 
         self.model = BoardModel(self)
         self.unassigned_model = UnassignedModel(self)
@@ -191,53 +191,24 @@ class BoardPage(QWidget):
 
     def refresh(self) -> None:
         """Fetch now (first show, after a login); from then on follow the feed and the timer."""
-        if self._task is not None:
-            self._task.cancel()  # perhaps parked for the previous user: start afresh
-            self._task = None
-        self._debounce.stop()
-        self._again = False
-        self._fetch()
-        self.poll_timer.start()
+        self.live.restart()  # an answer perhaps parked for the previous user is dropped
 
     def on_events(self, events: list[EventOut]) -> None:
         """Any change may move a figure (a case, a window's switch): re-fetch shortly."""
         if events:
-            self._debounce.start()
+            self.live.soon()
 
     def set_poll_interval(self, ms: int) -> None:
         """How often the board is re-fetched without an event (overdue comes by time alone)."""
-        self.poll_timer.setInterval(ms)
-        if self.poll_timer.isActive():
-            self.poll_timer.start()
+        self.live.set_poll_interval(ms)
 
     # ------------------------------------------------------------ loading ----
 
-    def _fetch_soon(self) -> None:
-        if self._task is not None:
-            self._again = True  # the answer in flight may predate the change
-            return
-        self._fetch()
-
-    def _fetch(self) -> None:
-        api = self.api
-        self._task = self.runner.run(
-            lambda: fetch_board(api),
-            on_done=self._on_board,
-            on_error=self._on_failed,
-            retry=True,
-            context=self,
-        )
-
     def _on_board(self, board: Board) -> None:
-        self._task = None
         self.error_label.hide()
         self.show_board(board)
-        if self._again:
-            self._again = False
-            self._fetch()
 
     def _on_failed(self, exc: BaseException) -> None:
-        self._task = None
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
         self.error_label.setText(f"看板未能更新:{error_text(exc)}")

@@ -19,7 +19,9 @@ a case emits `case_open_requested(case_id)`, which the main window connects.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,6 +48,7 @@ from common.schemas.signals import (
 )
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
+from desktop.coordinator.live_refresh import LiveRefresh
 from desktop.coordinator.messages import error_text
 from desktop.coordinator.signals_models import (
     APPLICATION_COLUMNS,
@@ -137,17 +140,17 @@ class SignalsPage(QWidget):
         self.api = api
         self.runner = runner
         self.signals: SignalsOut | None = None
-        self._task: Task | None = None
         self._save: Task | None = None
-        self._again = False
-
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setInterval(poll_ms)
-        self.poll_timer.timeout.connect(self._fetch_soon)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self._fetch_soon)
+        self.live = LiveRefresh(
+            runner,
+            self._prepare_fetch,
+            on_done=self.show_signals,
+            on_error=self._on_failed,
+            poll_ms=poll_ms,
+            debounce_ms=debounce_ms,
+            parent=self,
+        )
+        self.poll_timer = self.live.poll_timer
 
         self.flags_model = SignalTableModel(FLAG_COLUMNS, self)
         self.applications_model = SignalTableModel(APPLICATION_COLUMNS, self)
@@ -162,7 +165,7 @@ class SignalsPage(QWidget):
         self.rule_form = RuleForm(self)
         self.rule_form.save_requested.connect(self.save_rule)
         self.refresh_button = QPushButton("刷新", self)
-        self.refresh_button.clicked.connect(self._fetch_soon)
+        self.refresh_button.clicked.connect(self.live.now)
         self.as_of_label = QLabel(self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -187,8 +190,9 @@ class SignalsPage(QWidget):
         self.period_combo.setCurrentIndex(self.period_combo.findData(DEFAULT_PERIOD_DAYS))
         self.low_only_box = QCheckBox(f"只看{DEFAULT_MAX_STARS}星及以下的评价", self)
         self.low_only_box.setChecked(True)
-        self.period_combo.currentIndexChanged.connect(self._fetch_soon)
-        self.low_only_box.toggled.connect(self._fetch_soon)
+        # Another period or filter: an answer still on its way is of no use.
+        self.period_combo.currentIndexChanged.connect(self.live.restart)
+        self.low_only_box.toggled.connect(self.live.restart)
         self.ratings_view = _table(self, "ratingsView", self.ratings_model)
         self.complaints_view = _table(self, "complaintsView", self.complaints_model)
         feedback_tab = QWidget(self)
@@ -234,18 +238,12 @@ class SignalsPage(QWidget):
 
     def refresh(self) -> None:
         """Fetch now (first show, after a login); from then on follow the feed and the timer."""
-        if self._task is not None:
-            self._task.cancel()  # perhaps parked for the previous user: start afresh
-            self._task = None
-        self._debounce.stop()
-        self._again = False
-        self._fetch()
-        self.poll_timer.start()
+        self.live.restart()  # an answer perhaps parked for the previous user is dropped
 
     def on_events(self, events: list[EventOut]) -> None:
         """Re-fetch shortly when an event can change a list (see QUIET_ACTIONS)."""
         if any(event.action not in QUIET_ACTIONS for event in events):
-            self._debounce.start()
+            self.live.soon()
 
     # ------------------------------------------------------------ the rule ----
 
@@ -268,7 +266,7 @@ class SignalsPage(QWidget):
         self.rule_form.show_rule(rule, force=True)
         self._show_message(f"已保存:{rule.window_days}天内{rule.threshold}个及以上不同车主", DONE_STYLE)
         self.rule_saved.emit(rule)
-        self._fetch_soon()
+        self.live.now()
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._save = None
@@ -281,33 +279,14 @@ class SignalsPage(QWidget):
 
     # ------------------------------------------------------------ loading ----
 
-    def _fetch_soon(self) -> None:
-        if self._task is not None:
-            self._again = True  # the answer in flight may predate the change
-            return
-        self._fetch()
-
-    def _fetch(self) -> None:
+    def _prepare_fetch(self) -> Callable[[], SignalsOut]:
+        # The filters are read here, in the GUI thread, as the request starts.
         api = self.api
         days = int(self.period_combo.currentData())
         max_stars = DEFAULT_MAX_STARS if self.low_only_box.isChecked() else 5
-        self._task = self.runner.run(
-            lambda: fetch_signals(api, days=days, max_stars=max_stars),
-            on_done=self._on_signals,
-            on_error=self._on_failed,
-            retry=True,  # a read: repeated once the server is back (the banner says it is away)
-            context=self,
-        )
-
-    def _on_signals(self, signals: SignalsOut) -> None:
-        self._task = None
-        if self._again:
-            self._again = False
-            self._fetch()  # a newer state is on its way: show this one meanwhile
-        self.show_signals(signals)
+        return lambda: fetch_signals(api, days=days, max_stars=max_stars)
 
     def _on_failed(self, exc: BaseException) -> None:
-        self._task = None
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
         message = f"预警加载失败:{error_text(exc)}"

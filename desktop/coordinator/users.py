@@ -11,6 +11,7 @@ from the server's `/catalog` (the server's names win when they differ).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -33,7 +34,8 @@ from common.schemas.cases import EventOut
 from common.schemas.catalog import CatalogOut
 from common.schemas.users import StaffAccountOut
 from desktop.api.client import ApiClient, SessionExpired
-from desktop.api.tasks import Task, TaskRunner
+from desktop.api.tasks import TaskRunner
+from desktop.coordinator.live_refresh import LiveRefresh
 from desktop.coordinator.messages import error_text
 from desktop.coordinator.question import ask
 from desktop.coordinator.users_dialogs import (
@@ -45,6 +47,7 @@ from desktop.coordinator.users_model import AccountColumn, AccountModel
 
 USERS_PATH = "/coordinator/users"
 ACCOUNT_ACTIONS = frozenset({Action.ADD_USER.value, Action.RESET_PASSWORD.value, Action.DEACTIVATE_USER.value})
+DEBOUNCE_MS = 300
 ALL_MEMBERS = "全部机构"
 ALL_COUNTIES = "全部区县"
 ERROR_STYLE = "color: #c62828;"
@@ -71,6 +74,7 @@ class UsersPage(QWidget):
         api: ApiClient,
         runner: TaskRunner,
         *,
+        debounce_ms: int = DEBOUNCE_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,8 +82,14 @@ class UsersPage(QWidget):
         self.runner = runner
         self.confirm_box: QMessageBox | None = None
         """The 停用 question while it is on screen."""
-        self._task: Task | None = None
-        self._again = False
+        self.live = LiveRefresh(
+            runner,
+            self._prepare_fetch,
+            on_done=self._on_accounts,
+            on_error=self._on_fetch_failed,
+            debounce_ms=debounce_ms,
+            parent=self,
+        )
         self._reselect: int | None = None
         catalog = load_catalog()
         self.members: list[Choice] = [(m.code, m.short) for m in catalog.members]
@@ -169,11 +179,7 @@ class UsersPage(QWidget):
 
     def refresh(self) -> None:
         """Fetch the list now (first show, after a login, the 刷新 button); the catalog too."""
-        if self._task is not None:
-            self._task.cancel()  # perhaps parked for the previous user: start afresh
-            self._task = None
-        self._again = False
-        self._fetch()
+        self.live.restart()  # an answer perhaps parked for the previous user is dropped
         self.runner.run(
             lambda: CatalogOut.model_validate(self.api.get_json("/catalog")),
             on_done=self._on_catalog,
@@ -184,7 +190,7 @@ class UsersPage(QWidget):
     def on_events(self, events: list[EventOut]) -> None:
         """An account was added, reset or deactivated (here or on another desktop): fetch the list again."""
         if any(event.action in ACCOUNT_ACTIONS for event in events):
-            self._fetch_soon()
+            self.live.soon()
 
     # ------------------------------------------------------------ the list ----
 
@@ -205,30 +211,18 @@ class UsersPage(QWidget):
         return True
 
     def _filters_changed(self) -> None:
-        self._fetch_soon()
+        self.live.restart()  # an answer for the previous filters is of no use
 
-    def _fetch_soon(self) -> None:
-        if self._task is not None:
-            self._again = True  # the answer in flight may predate the change
-            return
-        self._fetch()
-
-    def _fetch(self) -> None:
+    def _prepare_fetch(self) -> Callable[[], list[StaffAccountOut]]:
+        # The filters are read here, in the GUI thread, as the request starts.
         api, member, county = (
             self.api,
             self.member_combo.currentData() or "",
             self.county_combo.currentData() or "",
         )
-        self._task = self.runner.run(
-            lambda: fetch_accounts(api, member, county),
-            on_done=self._on_accounts,
-            on_error=self._on_fetch_failed,
-            retry=True,
-            context=self,
-        )
+        return lambda: fetch_accounts(api, member, county)
 
     def _on_accounts(self, accounts: list[StaffAccountOut]) -> None:
-        self._task = None
         selected = self.selected_account()
         keep = self._reselect if self._reselect is not None else (selected.id if selected else None)
         self._reselect = None
@@ -239,12 +233,8 @@ class UsersPage(QWidget):
         active = sum(1 for a in accounts if a.active)
         self.count_label.setText(f"共 {len(accounts)} 个账号,在用 {active} 个")
         self.loaded.emit(accounts)
-        if self._again:
-            self._again = False
-            self._fetch()
 
     def _on_fetch_failed(self, exc: BaseException) -> None:
-        self._task = None
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
         self.show_message(f"账号列表未能更新:{error_text(exc)}", error=True)
@@ -340,7 +330,7 @@ class UsersPage(QWidget):
     def _changed(self, account: StaffAccountOut, text: str) -> None:
         self.show_message(text)
         self._reselect = account.id  # the changed account stays (or becomes) the selected row
-        self._fetch_soon()
+        self.live.now()
 
     def _show(self, dialog: DialogT) -> DialogT:
         # Deleted when closed, so typed passwords do not linger in memory.

@@ -219,6 +219,27 @@ def test_a_rating_event_reloads_the_lists_but_a_note_does_not(
     assert shown(page.ratings_model, 3) == ["★☆☆☆☆ 1星", "★★☆☆☆ 2星"]
 
 
+def test_showing_every_rating_asks_the_server_again_and_lists_the_good_ones_too(
+    qtbot: Any, page: SignalsPage, live_server: LiveServer
+) -> None:
+    ctx = live_server.ctx
+    now = ctx.clock.now()
+    add_case(
+        ctx,
+        owner=91,
+        owner_phone="13700000004",
+        submitted_at=now - 3 * DAY,
+        status=CaseStatus.COMPLETED,
+        rating=5,
+        rated_at=now - DAY,
+    )
+
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.low_only_box.setChecked(False)
+
+    assert sorted(shown(page.ratings_model, 3)) == ["★★★★★ 5星", "★☆☆☆☆ 1星"]
+
+
 def test_double_clicking_a_case_asks_to_open_it(qtbot: Any, page: SignalsPage, seeded: dict[str, int]) -> None:
     page.show()
     qtbot.waitExposed(page)
