@@ -4,7 +4,7 @@
 
 1. Seeds a fresh SQLite database in a temporary directory (`bench.seed_cases`).
 2. Starts the server as `no1window-server serve` does (`python -m server.cli
-   serve`: the same app factory, uvicorn, one worker, uvicorn's access log
+   serve`: the same app factory, uvicorn, one worker or `--workers N`, uvicorn's access log
    off) on a free port of 127.0.0.1, with the SMS login limits raised.
 3. From this process, 16 httpx clients (asyncio, closed loop) measure, after
    a warm-up, requests per second, p50/p95/p99 latency and the server's CPU
@@ -292,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of discarded load before each scenario")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (no1window-server serve --workers)")
     parser.add_argument(
         "--submissions", type=int, default=100, help="applications filed one at a time, and again concurrently"
     )
@@ -316,11 +317,12 @@ def main(argv: list[str] | None = None) -> int:
         and 1 <= args.submit_concurrency <= 16
         and 0.05 <= args.paced_interval <= 60
         and 1 <= args.cases <= 1_000_000
+        and 1 <= args.workers <= 8
     ):
         # Every loop of the benchmark is bounded by these, in count and in time.
         parser.error(
             "keep --cases 1-1,000,000, --concurrency 1-64, --duration up to 120 s, --warmup up to 60 s, "
-            "--submissions 1-1000, --submit-concurrency 1-16, --paced-interval 0.05-60 s"
+            "--submissions 1-1000, --submit-concurrency 1-16, --paced-interval 0.05-60 s, --workers 1-8"
         )
     started, load_before = time.perf_counter(), os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="no1window-bench-") as tmp:
@@ -337,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.wait_quiet:
             print(f"  waited {wait_for_quiet(min(args.wait_quiet, 1800)):.0f} s for a quiet machine", flush=True)
         pressure_before = cpu_pressure()
-        with ServerProcess(data_dir, extra_env=SMS_LIMITS) as server:
+        with ServerProcess(data_dir, extra_env=SMS_LIMITS, workers=args.workers) as server:
             results = asyncio.run(run_load(server, seed, database_file, args))
         # Kept beside the figures (the temporary directory goes): the first place to look after an error.
         server_log = args.out.with_suffix(".server.log")
@@ -354,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
                     "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
                     "cpu_pressure_before_load": pressure_before, "cpu_pressure_after": cpu_pressure()},
-        "server": "python -m server.cli serve: uvicorn, 1 worker, uvicorn access log off, SQLite (WAL) in a temp dir",
+        "server": f"python -m server.cli serve: uvicorn, {args.workers} worker(s), uvicorn access log off, "
+                  "SQLite (WAL) in a temp dir",
         "settings": {k: v for k, v in vars(args).items() if k != "out"},
         "data": asdict(seed), "results": [asdict(r) for r in results], "targets": judged,
         "total_seconds": round(time.perf_counter() - started, 1),
