@@ -13,21 +13,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (
-    QSpinBox,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QSpinBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from common.schemas.pool import (
     AVAILABLE_LABELS,
@@ -38,16 +26,11 @@ from common.schemas.pool import (
     PoolWindow,
 )
 from common.validators import ValidationProblem, validate_landline
+from desktop.coordinator.table_model import BACKGROUND, DISPLAY, FONT, TOOLTIP, Index, RowsTableModel
 from desktop.queue.rows import LOCAL_ZONE
 
-Index = QModelIndex | QPersistentModelIndex
-
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _EDIT = int(Qt.ItemDataRole.EditRole)
 _CHECK = int(Qt.ItemDataRole.CheckStateRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
-_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 
 EDITED_BACKGROUND = QColor("#fff3c4")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -98,7 +81,7 @@ class PendingChange:
         ]
 
 
-class WindowsModel(QAbstractTableModel):
+class WindowsModel(RowsTableModel[PoolWindow]):
     """A county's windows, one row per member, with the coordinator's unsaved edits on top."""
 
     pending_changed = Signal(int)
@@ -107,8 +90,7 @@ class WindowsModel(QAbstractTableModel):
     """An edit was refused on the spot (e.g. a phone without area code); the message is Chinese."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._windows: list[PoolWindow] = []
+        super().__init__(WINDOW_TITLES, parent)
         self._pending: dict[str, dict[str, Any]] = {}
         self._bold = QFont()
         self._bold.setBold(True)
@@ -118,11 +100,11 @@ class WindowsModel(QAbstractTableModel):
     @property
     def windows(self) -> list[PoolWindow]:
         """The windows as the server last sent them."""
-        return list(self._windows)
+        return self.rows
 
     def shown(self, member_code: str, field: str) -> Any:
         """The value on screen: the edit if there is one, else the server's."""
-        window = next(w for w in self._windows if w.member_code == member_code)
+        window = next(w for w in self._rows if w.member_code == member_code)
         return self._pending.get(member_code, {}).get(field, getattr(window, field))
 
     def share(self, member_code: str) -> float | None:
@@ -134,14 +116,14 @@ class WindowsModel(QAbstractTableModel):
         if not self.shown(member_code, "available"):
             return None
         total = sum(
-            self.shown(w.member_code, "weight") for w in self._windows if self.shown(w.member_code, "available")
+            self.shown(w.member_code, "weight") for w in self._rows if self.shown(w.member_code, "available")
         )
         return self.shown(member_code, "weight") / total
 
     def pending(self) -> list[PendingChange]:
         """The unsaved edits, in member order, each with only the settings that differ."""
         changes = []
-        for window in self._windows:
+        for window in self._rows:
             edits = self._pending.get(window.member_code)
             if edits:
                 ordered = {field: edits[field] for field in _FIELD_OF.values() if field in edits}
@@ -152,25 +134,15 @@ class WindowsModel(QAbstractTableModel):
 
     def set_windows(self, windows: list[PoolWindow]) -> None:
         """Show the server's windows; edits of the same members that still differ are kept."""
-        same_rows = [w.member_code for w in windows] == [w.member_code for w in self._windows]
-        if not same_rows:
-            self.beginResetModel()
-            self._windows = list(windows)
-            self._pending.clear()
-            self.endResetModel()
-        else:
-            self._windows = list(windows)
-            for window in windows:
-                edits = self._pending.get(window.member_code, {})
-                for field in [f for f, value in edits.items() if getattr(window, f) == value]:
-                    del edits[field]
-                if not edits:
-                    self._pending.pop(window.member_code, None)
-            if windows:
-                self.dataChanged.emit(
-                    self.index(0, 0),
-                    self.index(len(windows) - 1, len(WINDOW_TITLES) - 1),
-                )
+        if [w.member_code for w in windows] != [w.member_code for w in self._rows]:
+            self._pending.clear()  # other windows: the edits were for windows no longer shown
+        for window in windows:
+            edits = self._pending.get(window.member_code, {})
+            for field in [f for f, value in edits.items() if getattr(window, f) == value]:
+                del edits[field]
+            if not edits:
+                self._pending.pop(window.member_code, None)
+        self.update_rows(windows, key=lambda w: w.member_code)
         self.pending_changed.emit(len(self._pending))
 
     def discard(self) -> None:
@@ -178,25 +150,11 @@ class WindowsModel(QAbstractTableModel):
         if not self._pending:
             return
         self._pending.clear()
-        if self._windows:
-            self.dataChanged.emit(
-                self.index(0, 0),
-                self.index(len(self._windows) - 1, len(WINDOW_TITLES) - 1),
-            )
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(WINDOW_TITLES) - 1))
         self.pending_changed.emit(0)
 
     # ------------------------------------------------------------ Qt API ----
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._windows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(WINDOW_TITLES)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(WINDOW_TITLES):
-            return WINDOW_TITLES[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -209,15 +167,13 @@ class WindowsModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def data(self, index: Index, role: int = _DISPLAY) -> object:
-        if not index.isValid():
-            return None
-        window = self._windows[index.row()]
-        column = WindowColumn(index.column())
+    def cell(self, window: PoolWindow, column_number: int, role: int) -> object:
+        """The setting on screen (the edit, bold on yellow, over the server's value), the share, who changed it."""
+        column = WindowColumn(column_number)
         field = _FIELD_OF.get(column)
         edited = field is not None and field in self._pending.get(window.member_code, {})
         value = self.shown(window.member_code, field) if field else None
-        if role == _DISPLAY:
+        if role == DISPLAY:
             if column is WindowColumn.SHARE:
                 share = self.share(window.member_code)
                 return "—" if share is None else f"{share * 100:.1f}%"
@@ -226,11 +182,11 @@ class WindowsModel(QAbstractTableModel):
             return value
         if role == _CHECK and column is WindowColumn.AVAILABLE:
             return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
-        if edited and role == _FONT:
+        if edited and role == FONT:
             return self._bold
-        if edited and role == _BACKGROUND:
+        if edited and role == BACKGROUND:
             return EDITED_BACKGROUND
-        if role == _TOOLTIP:
+        if role == TOOLTIP:
             if edited and field is not None:
                 return f"未保存;服务器上为:{shown_value(field, getattr(window, field))}"
             if column is WindowColumn.SHARE:
@@ -242,7 +198,7 @@ class WindowsModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = _EDIT) -> bool:
         if not index.isValid():
             return False
-        window = self._windows[index.row()]
+        window = self._rows[index.row()]
         column = WindowColumn(index.column())
         if column is WindowColumn.AVAILABLE and role == _CHECK:
             new: Any = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
@@ -270,7 +226,7 @@ class WindowsModel(QAbstractTableModel):
         self.dataChanged.emit(index, index)
         # Every window's share follows from all the weights and switches.
         share = int(WindowColumn.SHARE)
-        self.dataChanged.emit(self.index(0, share), self.index(len(self._windows) - 1, share))
+        self.dataChanged.emit(self.index(0, share), self.index(len(self._rows) - 1, share))
         self.pending_changed.emit(len(self._pending))
         return True
 
@@ -316,40 +272,17 @@ class HistoryColumn(IntEnum):
 HISTORY_TITLES = ("时间", "修改人", "成员机构", "修改内容")
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel[PoolChangeRow]):
     """The county's recorded window changes, newest first: who changed what, when."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PoolChangeRow] = []
+        super().__init__(HISTORY_TITLES, parent)
 
-    @property
-    def rows(self) -> list[PoolChangeRow]:
-        """The rows shown, newest first."""
-        return list(self._rows)
-
-    def set_rows(self, rows: list[PoolChangeRow]) -> None:
-        """Show `rows` (a whole new history: the page fetches it whole)."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HISTORY_TITLES)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(HISTORY_TITLES):
-            return HISTORY_TITLES[section]
-        return None
-
-    def data(self, index: Index, role: int = _DISPLAY) -> object:
-        if not index.isValid() or role not in (_DISPLAY, _TOOLTIP):
+    def cell(self, row: PoolChangeRow, column_number: int, role: int) -> object:
+        """When, who, which window, what changed (also as the tooltip, for a long list of changes)."""
+        if role not in (DISPLAY, TOOLTIP):
             return None
-        row = self._rows[index.row()]
-        column = HistoryColumn(index.column())
+        column = HistoryColumn(column_number)
         if column is HistoryColumn.TIME:
             return local_time(row.created_at)
         if column is HistoryColumn.ACTOR:

@@ -7,18 +7,12 @@ page puts the selection back by case id where it matters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QObject, Qt
 
 from common.schemas.signals import (
     ComplaintSignal,
@@ -27,15 +21,8 @@ from common.schemas.signals import (
     OverdueSignal,
     RatingSignal,
 )
+from desktop.coordinator.table_model import ALIGNMENT, DISPLAY, LEFT, RIGHT, TOOLTIP, RowsTableModel
 from desktop.queue.rows import LOCAL_ZONE
-
-Index = QModelIndex | QPersistentModelIndex
-
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
 def local_time(moment: datetime) -> str:
@@ -106,51 +93,32 @@ COMPLAINT_COLUMNS = (
 Record = IntermediaryFlag | FlaggedApplication | OverdueSignal | RatingSignal | ComplaintSignal
 
 
-class SignalTableModel(QAbstractTableModel):
+class SignalTableModel(RowsTableModel[Record]):
     """Read-only records in `columns`; `CaseIdRole` gives the case a row points at (None for a phone)."""
 
     CaseIdRole = int(Qt.ItemDataRole.UserRole) + 1
     """data(index, CaseIdRole) → the case id (int), or None when the row is not one case."""
 
     def __init__(self, columns: tuple[Column, ...], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._columns = columns
-        self._rows: list[Record] = []
-
-    def set_rows(self, rows: Sequence[Record]) -> None:
-        """Show these records instead of the previous ones."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        super().__init__(columns, parent)
 
     def record(self, row: int) -> Record:
         """The record in `row`."""
-        return self._rows[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: Index, role: int = _DISPLAY) -> object:
-        if not index.isValid():
-            return None
-        record, column = self._rows[index.row()], self._columns[index.column()]
-        if role in (_DISPLAY, _TOOLTIP):
-            # The tooltip shows a long comment or complaint in full.
-            return column.text(record)
-        if role == _ALIGNMENT:
-            return _RIGHT if column.number else _LEFT
+    def cell(self, row: Record, column: int, role: int) -> object:
+        """The column's text (also as the tooltip, for a long comment), its alignment, the case id."""
+        spec: Column = self.columns[column]
+        if role in (DISPLAY, TOOLTIP):
+            return spec.text(row)
+        if role == ALIGNMENT:
+            return RIGHT if spec.number else LEFT
         if role == self.CaseIdRole:
-            return getattr(record, "case_id", None)
+            return getattr(row, "case_id", None)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
-        if orientation != Qt.Orientation.Horizontal or not (0 <= section < len(self._columns)):
-            return None
-        if role == _DISPLAY:
-            return self._columns[section].title
-        if role == _ALIGNMENT:
-            return _RIGHT if self._columns[section].number else _LEFT
+    def header_data(self, section: int, role: int) -> object:
+        """Numbers' titles align right, over their numbers."""
+        if role == ALIGNMENT:
+            return RIGHT if self.columns[section].number else LEFT
         return None

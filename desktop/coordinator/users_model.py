@@ -6,19 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
 from common.schemas.users import StaffAccountOut
+from desktop.coordinator.table_model import DISPLAY, FOREGROUND, TOOLTIP, RowsTableModel
 from desktop.queue.rows import LOCAL_ZONE
-
-Index = QModelIndex | QPersistentModelIndex
 
 INACTIVE_COLOUR = QColor("#9e9e9e")
 LOCKED_COLOUR = QColor("#c62828")
@@ -64,7 +57,7 @@ def state_text(account: StaffAccountOut, now: datetime) -> str:
     return "在用"
 
 
-class AccountModel(QAbstractTableModel):
+class AccountModel(RowsTableModel[StaffAccountOut]):
     """`StaffAccountOut` rows in the server's order (coordinators, then by member, county, username).
 
     The list is small (a few hundred accounts at most) and comes whole from
@@ -80,66 +73,39 @@ class AccountModel(QAbstractTableModel):
         now: Callable[[], datetime] = _utc_now,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(tuple(COLUMN_TITLES[c] for c in AccountColumn), parent)
         self._now = now
-        self._accounts: list[StaffAccountOut] = []
 
     @property
     def accounts(self) -> list[StaffAccountOut]:
-        """The rows, in order (read-only for others)."""
-        return self._accounts
+        """The rows, in order."""
+        return self.rows
 
     def set_accounts(self, accounts: list[StaffAccountOut]) -> None:
         """Show these accounts instead of the previous ones."""
-        self.beginResetModel()
-        self._accounts = list(accounts)
-        self.endResetModel()
+        self.set_rows(accounts)
 
     def row_of(self, user_id: int) -> int:
         """The row of an account, or -1."""
-        for row, account in enumerate(self._accounts):
+        for row, account in enumerate(self._rows):
             if account.id == user_id:
                 return row
         return -1
 
-    # ------------------------------------------------------------ Qt ----
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._accounts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(AccountColumn)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = int(Qt.ItemDataRole.DisplayRole),
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(AccountColumn)
-        ):
-            return COLUMN_TITLES[AccountColumn(section)]
-        return None
-
-    def data(self, index: Index, role: int = int(Qt.ItemDataRole.DisplayRole)) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._accounts):
-            return None
-        account = self._accounts[index.row()]
-        column = AccountColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(account, column)
+    def cell(self, row: StaffAccountOut, column: int, role: int) -> object:
+        """The account's texts; inactive accounts grey, a locked one's state red."""
+        account_column = AccountColumn(column)
+        if role == DISPLAY:
+            return self._text(row, account_column)
         if role == self.AccountRole:
-            return account
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not account.active:
+            return row
+        if role == FOREGROUND:
+            if not row.active:
                 return INACTIVE_COLOUR
-            if column is AccountColumn.STATE and is_locked(account, self._now()):
+            if account_column is AccountColumn.STATE and is_locked(row, self._now()):
                 return LOCKED_COLOUR
             return None
-        if role == Qt.ItemDataRole.ToolTipRole and not account.active:
+        if role == TOOLTIP and not row.active:
             return "该账号已停用,不能登录"
         return None
 
