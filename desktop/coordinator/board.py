@@ -40,7 +40,7 @@ from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.coordinator.board_models import BoardColumn, BoardModel, UnassignedModel
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import error_text
+from desktop.coordinator.messages import MessageLine, error_text
 from desktop.queue.rows import LOCAL_ZONE
 
 BOARD_PATH = "/coordinator/board"
@@ -52,7 +52,6 @@ UNASSIGNED_VISIBLE_ROWS = 4
 WAITING_STYLE = "font-size: 13pt; font-weight: bold; color: #c62828;"
 CLEAR_STYLE = "font-size: 13pt; font-weight: bold; color: #2e7d32;"
 RATE_STYLE = "font-size: 11pt;"
-ERROR_STYLE = "color: #c62828;"
 
 
 def fetch_board(api: ApiClient) -> Board:
@@ -129,10 +128,7 @@ class BoardPage(QWidget):
         for label in (self.today_label, self.month_label):
             label.setStyleSheet(RATE_STYLE)
         self.as_of_label = QLabel(self)
-        self.error_label = QLabel(self)
-        self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = MessageLine(self)
 
         self.county_combo = QComboBox(self)
         self.county_combo.addItem(ALL_COUNTIES, "")
@@ -205,14 +201,13 @@ class BoardPage(QWidget):
     # ------------------------------------------------------------ loading ----
 
     def _on_board(self, board: Board) -> None:
-        self.error_label.hide()
+        self.error_label.clear_message()
         self.show_board(board)
 
     def _on_failed(self, exc: BaseException) -> None:
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
-        self.error_label.setText(f"看板未能更新:{error_text(exc)}")
-        self.error_label.show()
+        self.error_label.show_error(f"看板未能更新:{error_text(exc)}")
 
     # ------------------------------------------------------------ showing ----
 

@@ -1,4 +1,8 @@
-"""What the coordinator's pages say when a call fails: the server's Chinese message, or a plain apology.
+"""What the coordinator's pages say: a failed call's Chinese text, and the line a page says things on.
+
+`error_text` turns a failed call into the text to show: the server's
+message, or a plain apology. `MessageLine` is the line under a page's
+controls that shows it (red), what was done (green) or a plain note.
 
 An `ApiError` already carries a message written for the user (the server's
 refusal, "无法连接服务器…", "服务器出错…"), so it is shown as it is. Anything
@@ -16,11 +20,17 @@ from __future__ import annotations
 import logging
 import traceback
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
 from desktop.api.errors import ApiError
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED_MESSAGE = "发生意外错误,请稍后再试"
+ERROR_STYLE = "color: #c62828;"
+DONE_STYLE = "color: #2e7d32;"
+NOTE_STYLE = ""
 
 
 def error_text(exc: BaseException) -> str:
@@ -40,3 +50,47 @@ def _described(exc: BaseException) -> str:
         parts.append(f"{type(current).__module__}.{type(current).__qualname__}\n{frames}")
         current = current.__cause__ or current.__context__
     return "\ncaused by ".join(parts)
+
+
+class MessageLine(QLabel):
+    """A page's message line: an error in red, a success in green, a note in the usual colour.
+
+    Word-wrapped and selectable (a coordinator may copy a refusal into a
+    report). Empty, it is hidden, unless `keep_space` (a line beside buttons
+    that should not jump when it empties).
+    """
+
+    def __init__(self, parent: QWidget, *, keep_space: bool = False) -> None:
+        super().__init__(parent)
+        self._keep_space = keep_space
+        self._style = NOTE_STYLE
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.clear_message()
+
+    @property
+    def is_error(self) -> bool:
+        """An error is shown now."""
+        return bool(self.text()) and self._style == ERROR_STYLE
+
+    def show_error(self, text: str) -> None:
+        """Why something was not done (red)."""
+        self._say(text, ERROR_STYLE)
+
+    def show_done(self, text: str) -> None:
+        """What was done (green)."""
+        self._say(text, DONE_STYLE)
+
+    def show_note(self, text: str) -> None:
+        """A plain note: work in progress, edits not yet saved."""
+        self._say(text, NOTE_STYLE)
+
+    def clear_message(self) -> None:
+        """Say nothing."""
+        self._say("", NOTE_STYLE)
+
+    def _say(self, text: str, style: str) -> None:
+        self._style = style
+        self.setStyleSheet(style)
+        self.setText(text)
+        self.setVisible(bool(text) or self._keep_space)

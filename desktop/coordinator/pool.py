@@ -35,7 +35,7 @@ from common.schemas.cases import EventOut
 from common.schemas.pool import PoolChangeRow, PoolCounty, WindowChangeOut
 from desktop.api.client import ApiClient, ApiError, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
-from desktop.coordinator.messages import error_text
+from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.pool_models import (
     HistoryColumn,
     HistoryModel,
@@ -47,8 +47,6 @@ from desktop.coordinator.pool_models import (
 from desktop.coordinator.question import ask
 
 POOL_PATH = "/coordinator/pool"
-ERROR_STYLE = "color: #c62828;"
-NOTICE_STYLE = "color: #2e7d32;"
 WAITING_STYLE = "font-weight: bold; color: #c62828;"
 CONFIRM_TITLE = "确认保存分派设置"
 
@@ -139,9 +137,8 @@ class PoolPage(QWidget):
         self.save_button = QPushButton("保存修改", self)
         self.save_button.setObjectName("poolSave")
         self.discard_button = QPushButton("撤销修改", self)
-        self.status_label = QLabel(self)
+        self.status_label = MessageLine(self, keep_space=True)  # beside the buttons: they stay put
         self.status_label.setObjectName("poolStatus")
-        self.status_label.setWordWrap(True)
 
         self.history_model = HistoryModel(self)
         self.history = QTableView(self)
@@ -215,7 +212,7 @@ class PoolPage(QWidget):
 
     def _county_chosen(self, _index: int) -> None:
         self.model.discard()  # edits belong to the county they were made in
-        self.status_label.clear()
+        self.status_label.clear_message()
         self._load()
 
     def _load(self) -> None:
@@ -273,8 +270,7 @@ class PoolPage(QWidget):
         self._saving = True
         self.table.setEnabled(False)  # edits made now would be lost when the county is fetched again
         self._pending_changed(len(changes))
-        self.status_label.setStyleSheet("")
-        self.status_label.setText("正在保存…")
+        self.status_label.show_note("正在保存…")
         county = self.county_code
         self.runner.run(
             lambda: save_changes(self.api, county, changes),
@@ -289,8 +285,7 @@ class PoolPage(QWidget):
         text = f"已保存 {len(results)} 个窗口的修改,下一件申请起生效。"
         if dispatched:
             text += f"等待中的 {dispatched} 件申请已立即分派。"
-        self.status_label.setStyleSheet(NOTICE_STYLE)
-        self.status_label.setText(text)
+        self.status_label.show_done(text)
         self.saved.emit(results)
 
     def _save_failed(self, error: BaseException) -> None:
@@ -315,15 +310,13 @@ class PoolPage(QWidget):
 
     def _discard(self) -> None:
         self.model.discard()
-        self.status_label.clear()
+        self.status_label.clear_message()
 
     def _pending_changed(self, count: int) -> None:
         self.save_button.setEnabled(count > 0 and not self._saving)
         self.discard_button.setEnabled(count > 0 and not self._saving)
         if count:
-            self.status_label.setStyleSheet("")
-            self.status_label.setText(f"{count} 个窗口有未保存的修改")
+            self.status_label.show_note(f"{count} 个窗口有未保存的修改")
 
     def _show_error(self, text: str) -> None:
-        self.status_label.setStyleSheet(ERROR_STYLE)
-        self.status_label.setText(text)
+        self.status_label.show_error(text)

@@ -49,7 +49,7 @@ from common.schemas.signals import (
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import error_text
+from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.signals_models import (
     APPLICATION_COLUMNS,
     COMPLAINT_COLUMNS,
@@ -66,8 +66,6 @@ RULE_PATH = "/coordinator/signals/rule"
 POLL_MS = 300_000
 DEBOUNCE_MS = 500
 PERIODS = ((7, "近7天"), (30, "近30天"), (90, "近90天"), (365, "近一年"))
-ERROR_STYLE = "color: #c62828;"
-DONE_STYLE = "color: #2e7d32;"
 # Events that never change any of the lists; every other one schedules a re-fetch.
 QUIET_ACTIONS = frozenset(
     a.value
@@ -167,9 +165,7 @@ class SignalsPage(QWidget):
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.clicked.connect(self.live.now)
         self.as_of_label = QLabel(self)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = MessageLine(self)
 
         self.flags_view = _table(self, "flagsView", self.flags_model)
         self.applications_view = _table(self, "flagApplicationsView", self.applications_model)
@@ -264,7 +260,7 @@ class SignalsPage(QWidget):
         self._save = None
         self.rule_form.set_busy(False)
         self.rule_form.show_rule(rule, force=True)
-        self._show_message(f"已保存:{rule.window_days}天内{rule.threshold}个及以上不同车主", DONE_STYLE)
+        self.message.show_done(f"已保存:{rule.window_days}天内{rule.threshold}个及以上不同车主")
         self.rule_saved.emit(rule)
         self.live.now()
 
@@ -274,7 +270,7 @@ class SignalsPage(QWidget):
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
         message = f"规则未保存:{error_text(exc)}"
-        self._show_message(message, ERROR_STYLE)
+        self.message.show_error(message)
         self.rule_save_failed.emit(message)
 
     # ------------------------------------------------------------ loading ----
@@ -290,7 +286,7 @@ class SignalsPage(QWidget):
         if isinstance(exc, SessionExpired):
             return  # the main window asks for the password
         message = f"预警加载失败:{error_text(exc)}"
-        self._show_message(message, ERROR_STYLE)
+        self.message.show_error(message)
         self.load_failed.emit(message)
 
     # ------------------------------------------------------------ showing ----
@@ -299,8 +295,8 @@ class SignalsPage(QWidget):
         """Put every list on screen; the selected phone stays selected when it is still flagged."""
         chosen = self._current_flag_phone()
         self.signals = signals
-        if self.message.styleSheet() == ERROR_STYLE:
-            self.message.hide()
+        if self.message.is_error:
+            self.message.clear_message()  # the lists are current again
         self.rule_form.show_rule(signals.rule)
         self.as_of_label.setText(f"更新于 {local_time(signals.as_of)}")
         self.flags_model.set_rows(signals.intermediaries)
@@ -333,8 +329,3 @@ class SignalsPage(QWidget):
         case_id = index.data(SignalTableModel.CaseIdRole)
         if case_id is not None:
             self.case_open_requested.emit(int(case_id))
-
-    def _show_message(self, text: str, style: str) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(style)
-        self.message.setVisible(bool(text))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from common.schemas.stats import Statistics
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
-from desktop.coordinator.messages import error_text
+from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.stats_charts import CountChart
 from desktop.coordinator.stats_export import (
     SaveFileChooser,
@@ -44,8 +44,6 @@ from desktop.coordinator.stats_views import TABS, StatsView, build_views, headli
 from desktop.queue.rows import LOCAL_ZONE
 
 STATS_PATH = "/coordinator/stats"
-ERROR_STYLE = "color: #c62828;"
-DONE_STYLE = "color: #2e7d32;"
 HEADLINE_STYLE = "font-size: 16pt; font-weight: bold; color: #0d47a1;"
 
 
@@ -158,8 +156,7 @@ class StatisticsPage(QWidget):
         self.busy.setTextVisible(False)
         self.busy.setMaximumWidth(120)
         self.busy.setVisible(False)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
+        self.message = MessageLine(self)
         self.headline = QLabel("请选择统计区间后点击“查询”", self)
         self.headline.setStyleSheet(HEADLINE_STYLE)
         self.tabs = QTabWidget(self)
@@ -222,11 +219,11 @@ class StatisticsPage(QWidget):
         """Load the report for the range in the date boxes; a newer query replaces one still running."""
         date_from, date_to = self.date_range()
         if date_from > date_to:
-            self._show_message("开始日期不能晚于结束日期", ERROR_STYLE)
+            self.message.show_error("开始日期不能晚于结束日期")
             return
         if self._query is not None:
             self._query.cancel()
-        self._show_message("正在统计…", "")
+        self.message.show_note("正在统计…")
         self._query = self.runner.run(
             lambda: fetch_statistics(self.api, date_from, date_to),
             on_done=self._on_loaded,
@@ -246,7 +243,7 @@ class StatisticsPage(QWidget):
         path = self._choose_file(self, suggested_name(date_from, date_to))
         if path is None:
             return
-        self._show_message("正在导出…", "")
+        self.message.show_note("正在导出…")
         self._export = self.runner.run(
             lambda: save_workbook(self.api, date_from, date_to, path),
             on_done=self._on_exported,
@@ -263,7 +260,7 @@ class StatisticsPage(QWidget):
         self.headline.setText(headline(report))
         for view in build_views(report):
             self.tab_pages[view.key].show_view(view)
-        self._show_message("", "")
+        self.message.clear_message()
         self._update_busy()
         self.loaded.emit(report)
 
@@ -271,23 +268,23 @@ class StatisticsPage(QWidget):
         self._query = None
         self._update_busy()
         if isinstance(exc, SessionExpired):
-            self._show_message("", "")  # the login dialog is the message
+            self.message.clear_message()  # the login dialog is the message
             return
         message = f"统计失败:{error_text(exc)}"
-        self._show_message(message, ERROR_STYLE)
+        self.message.show_error(message)
         self.load_failed.emit(message)
 
     def _on_exported(self, path: Path) -> None:
         self._export = None
         self._update_busy()
-        self._show_message(f"已导出到 {path}", DONE_STYLE)
+        self.message.show_done(f"已导出到 {path}")
         self.exported.emit(path)
 
     def _on_export_failed(self, exc: BaseException) -> None:
         self._export = None
         self._update_busy()
         message = f"导出失败,未保存文件:{error_text(exc)}"
-        self._show_message(message, ERROR_STYLE)
+        self.message.show_error(message)
         self.export_failed.emit(message)
 
     # ------------------------------------------------------------ helpers ----
@@ -304,11 +301,6 @@ class StatisticsPage(QWidget):
 
     def _note_range_chosen(self, _day: QDate) -> None:
         self._range_chosen = True
-
-    def _show_message(self, text: str, style: str) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(style)
-        self.message.setVisible(bool(text))
 
     def _update_busy(self) -> None:
         busy = self._query is not None or self._export is not None

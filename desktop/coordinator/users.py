@@ -36,7 +36,7 @@ from common.schemas.users import StaffAccountOut
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import error_text
+from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.question import ask
 from desktop.coordinator.users_dialogs import (
     Choice,
@@ -50,9 +50,7 @@ ACCOUNT_ACTIONS = frozenset({Action.ADD_USER.value, Action.RESET_PASSWORD.value,
 DEBOUNCE_MS = 300
 ALL_MEMBERS = "全部机构"
 ALL_COUNTIES = "全部区县"
-ERROR_STYLE = "color: #c62828;"
 DialogT = TypeVar("DialogT", NewAccountDialog, ResetPasswordDialog)
-DONE_STYLE = "color: #2e7d32;"
 
 
 def fetch_accounts(api: ApiClient, member: str, county: str) -> list[StaffAccountOut]:
@@ -118,11 +116,8 @@ class UsersPage(QWidget):
         self.deactivate_button.clicked.connect(self.deactivate_selected)
         self.refresh_button.clicked.connect(self.refresh)
 
-        self.message_label = QLabel(self)
+        self.message_label = MessageLine(self)
         self.message_label.setObjectName("messageLine")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.hide()
 
         self.table = QTableView(self)
         self.table.setObjectName("accountsView")
@@ -252,9 +247,10 @@ class UsersPage(QWidget):
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """One line under the buttons: what was done, or why not."""
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR_STYLE if error else DONE_STYLE)
-        self.message_label.show()
+        if error:
+            self.message_label.show_error(text)
+        else:
+            self.message_label.show_done(text)
         self.message_shown.emit(text)
 
     # ------------------------------------------------------------ the actions ----

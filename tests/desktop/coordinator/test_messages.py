@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from desktop.api.client import ApiClient
 from desktop.api.errors import NotFound, Refused, ServerUnreachable
 from desktop.api.tasks import TaskRunner
-from desktop.coordinator.messages import UNEXPECTED_MESSAGE, error_text
+from desktop.coordinator.messages import DONE_STYLE, ERROR_STYLE, UNEXPECTED_MESSAGE, MessageLine, error_text
 from desktop.coordinator.pages import coordinator_pages
 
 PHONE = "13812340003"
@@ -63,6 +63,39 @@ def test_anything_else_says_sorry_in_chinese_and_logs_where_without_the_values(
     assert "builtins.KeyError" in logged and "builtins.ValueError" in logged
     assert "test_messages.py" in logged  # where it was raised
     assert PHONE not in logged
+
+
+# --- the message line ---------------------------------------------------------------------------
+
+
+def test_the_message_line_says_errors_in_red_successes_in_green_and_hides_when_empty(qtbot: Any) -> None:
+    page = QWidget()
+    qtbot.addWidget(page)
+    line = MessageLine(page)
+    assert line.isHidden()
+
+    line.show_error("规则未保存:车主人数阈值应在2至50之间")
+    assert (line.isHidden(), line.is_error, line.styleSheet()) == (False, True, ERROR_STYLE)
+
+    line.show_done("已保存")
+    assert (line.text(), line.is_error, line.styleSheet()) == ("已保存", False, DONE_STYLE)
+
+    line.show_note("正在统计…")
+    assert (line.is_error, line.styleSheet()) == (False, "")
+
+    line.clear_message()
+    assert (line.text(), line.isHidden()) == ("", True)
+
+
+def test_a_line_beside_buttons_keeps_its_place_when_empty(qtbot: Any) -> None:
+    page = QWidget()
+    qtbot.addWidget(page)
+    line = MessageLine(page, keep_space=True)
+
+    line.show_error("保存失败")
+    line.clear_message()
+
+    assert line.text() == "" and not line.isHidden() and not line.is_error
 
 
 # --- every page -------------------------------------------------------------------------------
