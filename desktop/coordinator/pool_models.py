@@ -115,9 +115,7 @@ class WindowsModel(RowsTableModel[PoolWindow]):
         """
         if not self.shown(member_code, "available"):
             return None
-        total = sum(
-            self.shown(w.member_code, "weight") for w in self._rows if self.shown(w.member_code, "available")
-        )
+        total = sum(self.shown(w.member_code, "weight") for w in self._rows if self.shown(w.member_code, "available"))
         return self.shown(member_code, "weight") / total
 
     def pending(self) -> list[PendingChange]:
