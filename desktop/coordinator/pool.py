@@ -8,12 +8,17 @@ under the table shows. Whatever happens, the table ends as the server has
 it: on success and on failure alike the county is fetched again and the
 unsaved edits are dropped, so nothing on screen pretends to be saved.
 
-Live: a SET_BRANCH event of the shown county (another coordinator's change,
-or this one's arriving through the feed) fetches the county again; edits in
+Live: the county is fetched again, shortly after the events that can change
+what it shows (`LiveRefresh`, so a burst costs one request): a SET_BRANCH of
+the shown county (another coordinator's change, or this one's arriving
+through the feed), and a case submitted, dispatched, reassigned or
+cancelled, which moves the count of cases waiting for a window. Edits in
 progress that still differ are kept.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -35,6 +40,7 @@ from common.schemas.cases import EventOut
 from common.schemas.pool import PoolChangeRow, PoolCounty, WindowChangeOut
 from desktop.api.client import ApiClient, ApiError, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
+from desktop.coordinator.live_refresh import LiveRefresh
 from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.pool_models import (
     HistoryColumn,
@@ -47,6 +53,11 @@ from desktop.coordinator.pool_models import (
 from desktop.coordinator.question import ask
 
 POOL_PATH = "/coordinator/pool"
+DEBOUNCE_MS = 300
+# Case events that change how many of a county's cases wait for a window. A case event
+# does not say its county, so any of them fetches the shown county again (one request a
+# burst); one that does name another county is left alone.
+WAITING_ACTIONS = frozenset(a.value for a in (Action.SUBMIT, Action.DISPATCH, Action.REASSIGN, Action.CANCEL))
 WAITING_STYLE = "font-weight: bold; color: #c62828;"
 CONFIRM_TITLE = "确认保存分派设置"
 
@@ -100,13 +111,27 @@ class PoolPage(QWidget):
     saved = Signal(object)
     """A save finished; the `WindowChangeOut` of every window saved."""
 
-    def __init__(self, api: ApiClient, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("poolPage")
         self.api = api
         self.runner = runner
         self.county: PoolCounty | None = None
-        self._loading = 0  # the serial of the newest fetch; older answers are dropped
+        self.live = LiveRefresh(
+            runner,
+            self._prepare_fetch,
+            on_done=self._loaded,
+            on_error=self._load_failed,
+            debounce_ms=debounce_ms,
+            parent=self,
+        )
         self._saving = False
         self.confirm_box: QMessageBox | None = None
 
@@ -192,15 +217,20 @@ class PoolPage(QWidget):
 
     def refresh(self) -> None:
         """Fetch the chosen county's windows and history again."""
-        self._load()
+        self.live.restart()
 
     def on_events(self, events: list[EventOut]) -> None:
-        """A window of the shown county changed (by anyone): fetch the county again."""
+        """A window of the shown county changed, or a case that may wait for one moved: fetch the county shortly."""
         if self._saving:
             return  # the save fetches the county itself when it is done
-        county = self.county_code
-        if any(e.action == Action.SET_BRANCH.value and e.payload.get("county_code") == county for e in events):
-            self._load()
+        if any(self._concerns_shown_county(event) for event in events):
+            self.live.soon()
+
+    def _concerns_shown_county(self, event: EventOut) -> bool:
+        county = event.payload.get("county_code")
+        if event.action == Action.SET_BRANCH.value:
+            return county == self.county_code
+        return event.action in WAITING_ACTIONS and county in (None, self.county_code)
 
     def show_county(self, county_code: str) -> None:
         """Choose a county (and fetch it)."""
@@ -213,22 +243,13 @@ class PoolPage(QWidget):
     def _county_chosen(self, _index: int) -> None:
         self.model.discard()  # edits belong to the county they were made in
         self.status_label.clear_message()
-        self._load()
+        self.live.restart()  # an answer on its way is for the county shown before
 
-    def _load(self) -> None:
-        self._loading += 1
-        serial, county = self._loading, self.county_code
-        self.runner.run(
-            lambda: fetch_county(self.api, county),
-            on_done=lambda result: self._loaded(serial, result),
-            on_error=lambda error: self._load_failed(serial, error),
-            retry=True,
-            context=self,
-        )
+    def _prepare_fetch(self) -> Callable[[], tuple[PoolCounty, list[PoolChangeRow]]]:
+        api, county = self.api, self.county_code  # read here, in the GUI thread, as the request starts
+        return lambda: fetch_county(api, county)
 
-    def _loaded(self, serial: int, result: tuple[PoolCounty, list[PoolChangeRow]]) -> None:
-        if serial != self._loading:
-            return  # another county was chosen meanwhile
+    def _loaded(self, result: tuple[PoolCounty, list[PoolChangeRow]]) -> None:
         county, history = result
         self.county = county
         self.model.set_windows(county.windows)
@@ -241,8 +262,8 @@ class PoolPage(QWidget):
             self.waiting_label.setStyleSheet("")
         self.loaded.emit(county)
 
-    def _load_failed(self, serial: int, error: BaseException) -> None:
-        if serial != self._loading or isinstance(error, SessionExpired):
+    def _load_failed(self, error: BaseException) -> None:
+        if isinstance(error, SessionExpired):
             return  # the login dialog is the message
         self._show_error(f"读取分派设置失败:{error_text(error)}")
 
@@ -306,7 +327,7 @@ class PoolPage(QWidget):
         self._saving = False
         self.table.setEnabled(True)
         self.model.discard()
-        self._load()
+        self.live.now()
 
     def _discard(self) -> None:
         self.model.discard()

@@ -22,7 +22,7 @@ from desktop.coordinator.pool_models import HistoryModel, WindowColumn, WindowsM
 from server.actor import Actor
 from server.dispatch.windows import set_window
 from server.models import Branch, Event
-from tests.desktop.conftest import TINGHU, WORKING_MORNING, LiveServer, StaffAccount
+from tests.desktop.conftest import TINGHU, WORKING_MORNING, CitizenApplicant, LiveServer, StaffAccount
 
 TIMEOUT_MS = 15_000
 
@@ -30,7 +30,7 @@ TIMEOUT_MS = 15_000
 @pytest.fixture
 def page(qtbot: Any, api: ApiClient, runner: TaskRunner, coordinator: StaffAccount) -> Iterator[PoolPage]:
     api.login(coordinator.username, coordinator.password)
-    widget = PoolPage(api, runner)
+    widget = PoolPage(api, runner, debounce_ms=50)
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -240,28 +240,87 @@ def test_a_change_by_someone_else_shows_up_live_and_keeps_the_edit_in_progress(
     assert page.history_model.index(0, 1).data() == "另一位协调员(市级协调员)"
 
 
-def test_events_of_other_counties_or_cases_fetch_nothing(qtbot: Any, page: PoolPage, runner: TaskRunner) -> None:
-    def event(action: Action, payload: dict[str, object]) -> EventOut:
-        return EventOut(
-            seq=1,
-            case_id=None,
-            action=action.value,
-            action_label=action.label,
-            status_after=None,
-            actor_label="市协调员(市级协调员)",
-            payload=payload,
-            created_at=WORKING_MORNING,
-        )
-
-    page.on_events(
-        [
-            event(Action.SET_BRANCH, {"county_code": "320903"}),
-            event(Action.DISPATCH, {"member_code": "picc"}),
-        ]
+def feed_event(action: Action, payload: dict[str, object], case_id: int | None = None) -> EventOut:
+    return EventOut(
+        seq=1,
+        case_id=case_id,
+        action=action.value,
+        action_label=action.label,
+        status_after=None,
+        actor_label="市协调员(市级协调员)",
+        payload=payload,
+        created_at=WORKING_MORNING,
     )
-    assert runner.busy_count == 0
-    page.on_events([event(Action.SET_BRANCH, {"county_code": TINGHU})])
-    assert runner.busy_count == 1
+
+
+def events_since(api: ApiClient, head: int) -> list[EventOut]:
+    return [EventOut.model_validate(e) for e in api.get_json("/staff/events", {"after": head})["events"]]
+
+
+def test_events_that_cannot_change_the_shown_county_fetch_nothing(
+    qtbot: Any, page: PoolPage, runner: TaskRunner
+) -> None:
+    quiet = [
+        feed_event(Action.SET_BRANCH, {"county_code": "320903"}),
+        feed_event(Action.NOTE, {}, case_id=7),
+        feed_event(Action.ACCEPT, {}, case_id=7),
+        feed_event(Action.SUBMIT, {"county_code": "320903"}, case_id=8),  # names another county
+    ]
+    with qtbot.assertNotEmitted(runner.busy_changed, wait=300):  # well past the debounce
+        page.on_events(quiet)
+
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.on_events([feed_event(Action.SET_BRANCH, {"county_code": TINGHU})])
+
+
+def test_a_burst_of_case_events_fetches_the_county_once(qtbot: Any, page: PoolPage) -> None:
+    loads: list[object] = []
+    page.loaded.connect(loads.append)
+    burst = [feed_event(Action.SUBMIT, {}, case_id=9), feed_event(Action.DISPATCH, {"member_code": None}, case_id=9)]
+
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.on_events(burst)
+        page.on_events([feed_event(Action.REASSIGN, {"to_member_code": "cpic"}, case_id=3)])
+    with qtbot.assertNotEmitted(page.loaded, wait=300):
+        pass
+
+    assert len(loads) == 1
+
+
+def test_the_waiting_count_follows_submissions_and_dispatches_without_a_window_event(
+    qtbot: Any,
+    page: PoolPage,
+    api: ApiClient,
+    citizen: CitizenApplicant,
+    live_server: LiveServer,
+    coordinator: StaffAccount,
+) -> None:
+    ctx = live_server.ctx
+    with ctx.db.write() as session:
+        picc = session.exec(select(Branch).where(Branch.county_code == TINGHU, Branch.member_code == "picc")).one()
+        picc.available = False  # with the fixture's setting, no window in 亭湖区 takes cases now
+        session.add(picc)
+    assert page.waiting_label.text() == "本区县没有等待分派的申请"
+    head = api.get_json("/staff/events")["last_seq"]
+
+    citizen.submit_application()
+    submitted = events_since(api, head)
+    assert {e.action for e in submitted} >= {Action.SUBMIT.value, Action.DISPATCH.value}
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.on_events(submitted)
+
+    assert page.waiting_label.text() == "本区县有 1 件申请等待分派(暂无接单窗口)"
+
+    head = submitted[-1].seq
+    actor = Actor(role=Role.COORDINATOR, user_id=coordinator.id, display_name=coordinator.display_name)
+    with ctx.db.write() as session:
+        set_window(session, ctx, actor, county_code=TINGHU, member_code="picc", change=WindowChangeIn(available=True))
+    dispatched = [e for e in events_since(api, head) if e.action == Action.DISPATCH.value]
+    assert len(dispatched) == 1  # the waiting case went to 人保财险 at once
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.on_events(dispatched)  # the dispatch alone, without the window's own event
+
+    assert page.waiting_label.text() == "本区县没有等待分派的申请"
 
 
 def test_the_models_keep_qts_contracts(qtbot: Any, page: PoolPage, qtmodeltester: Any) -> None:
