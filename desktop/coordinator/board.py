@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from common.schemas.board import Board, CompletionRate
 from common.schemas.cases import EventOut
+from common.schemas.stats import SAME_DAY_RATE_LABEL
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.coordinator.board_models import BoardColumn, BoardModel, UnassignedModel
@@ -150,7 +151,7 @@ class BoardPage(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
         rates = QHBoxLayout()
-        rates.addWidget(QLabel("当日办结率:", self))
+        rates.addWidget(QLabel(f"{SAME_DAY_RATE_LABEL}:", self))
         rates.addWidget(QLabel("今日", self))
         rates.addWidget(self.today_label)
         rates.addSpacing(24)

@@ -69,6 +69,11 @@ _COUNT_FIELDS = {
     BoardColumn.SUPPLEMENT: "awaiting_supplement",
     BoardColumn.PAYMENT: "awaiting_payment",
 }
+# The server counts a case due today only while it is not overdue: the two columns never overlap.
+HEADER_TIPS = {
+    BoardColumn.DUE_TODAY: "今日到期(未超时):今天到期、尚未超时的在办申请;已超时的只计入“已超时”",
+    BoardColumn.OVERDUE: "已超时:已过办结时限的在办申请,不论哪天到期",
+}
 WINDOW_OPEN_TEXT = "接单中"
 WINDOW_PAUSED_TEXT = "暂停接单"
 
@@ -96,6 +101,10 @@ class BoardModel(RowsTableModel[BoardRow]):
             super().set_rows(rows, columns=columns)
             return
         self.update_rows(rows, key=lambda r: (r.county_code, r.member_code))
+
+    def header_data(self, section: int, role: int) -> object:
+        """今日到期 and 已超时 say what they count (they never overlap)."""
+        return HEADER_TIPS.get(BoardColumn(section)) if role == TOOLTIP else None
 
     def cell(self, row: BoardRow, column: int, role: int) -> object:
         """Text, sort values, and colours: overdue counts on red, due-today counts on amber."""

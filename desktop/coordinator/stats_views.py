@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from common.schemas.stats import CountRow, CrossTable, Statistics
+from common.schemas.stats import (
+    REJECTED_LABEL,
+    SAME_DAY_RATE_LABEL,
+    WITHIN_TWO_DAYS_RATE_LABEL,
+    CountRow,
+    CrossTable,
+    Statistics,
+)
 
 NO_VALUE = "—"
 TOTAL = "合计"
@@ -108,9 +115,9 @@ def summary_view(stats: Statistics) -> StatsView:
     rows: list[Row] = [("累计兜底承保车辆", f"{stats.completed} 台")]
     rows += [(f"    其中 {row.name}", f"{row.count} 台") for row in stats.by_category]
     rows += [
-        ("退回件数", f"{stats.rejected} 件"),
-        ("当日办结率", format_rate(stats.completion.same_day_rate)),
-        ("两个工作日内办结率", format_rate(stats.completion.within_two_days_rate)),
+        (REJECTED_LABEL, f"{stats.rejected} 件"),
+        (SAME_DAY_RATE_LABEL, format_rate(stats.completion.same_day_rate)),
+        (WITHIN_TWO_DAYS_RATE_LABEL, format_rate(stats.completion.within_two_days_rate)),
         ("平均办理时长", format_hours(stats.handling.average_hours)),
         ("办理时长90分位", format_hours(stats.handling.p90_hours)),
         ("评价条数", f"{stats.ratings.count} 条"),
@@ -180,8 +187,8 @@ def member_view(stats: Statistics) -> StatsView:
         columns=(
             Column("成员机构", Kind.TEXT),
             Column("承保车辆(台)"),
-            Column("当日办结率", Kind.RATE),
-            Column("两个工作日内办结率", Kind.RATE),
+            Column(SAME_DAY_RATE_LABEL, Kind.RATE),
+            Column(WITHIN_TWO_DAYS_RATE_LABEL, Kind.RATE),
         ),
         rows=rows,
         chart=_count_chart("各成员机构承保车辆(台)", stats.by_member),

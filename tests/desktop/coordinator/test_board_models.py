@@ -117,6 +117,16 @@ def test_the_unassigned_model_follows_qt_rules_and_marks_overdue_cases(
     assert model.index(1, 0).data(UnassignedModel.CaseIdRole) == 2
 
 
+def test_due_today_and_overdue_headers_say_they_never_overlap() -> None:
+    model = BoardModel()
+    tip = Qt.ItemDataRole.ToolTipRole
+
+    due_today = model.headerData(BoardColumn.DUE_TODAY, Qt.Orientation.Horizontal, tip)
+    assert due_today.startswith("今日到期(未超时)") and "已超时的只计入" in due_today
+    assert "不论哪天到期" in model.headerData(BoardColumn.OVERDUE, Qt.Orientation.Horizontal, tip)
+    assert model.headerData(BoardColumn.OPEN, Qt.Orientation.Horizontal, tip) is None
+
+
 def test_rates_read_as_percent_with_their_counts_or_a_dash() -> None:
     assert rate_text(CompletionRate(completed=0, same_day=0, rate=None)) == "—"
     assert rate_text(CompletionRate(completed=13, same_day=12, rate=0.9231)) == "92.3%(12/13 件)"
