@@ -42,6 +42,7 @@ from desktop.api.tasks import TaskRunner
 from desktop.coordinator.board_models import BoardColumn, BoardModel, UnassignedModel
 from desktop.coordinator.live_refresh import LiveRefresh
 from desktop.coordinator.messages import MessageLine, error_text
+from desktop.coordinator.stats_views import rate_note
 from desktop.queue.rows import LOCAL_ZONE
 
 BOARD_PATH = "/coordinator/board"
@@ -151,7 +152,9 @@ class BoardPage(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
         rates = QHBoxLayout()
-        rates.addWidget(QLabel(f"{SAME_DAY_RATE_LABEL}:", self))
+        rates_title = QLabel(f"{SAME_DAY_RATE_LABEL}:", self)
+        rates_title.setToolTip(rate_note(SAME_DAY_RATE_LABEL))
+        rates.addWidget(rates_title)
         rates.addWidget(QLabel("今日", self))
         rates.addWidget(self.today_label)
         rates.addSpacing(24)
@@ -242,8 +245,8 @@ class BoardPage(QWidget):
     def _show_rates(self, board: Board | None) -> None:
         self.today_label.setText(rate_text(board.today) if board else NO_RATE)
         self.month_label.setText(rate_text(board.this_month) if board else NO_RATE)
-        self.today_label.setToolTip("今日办结的申请中,在当日时限内办结的比例")
-        self.month_label.setToolTip("本月办结的申请中,在当日时限内办结的比例")
+        self.today_label.setToolTip(f"今日办结的申请中当日办结的比例。\n{rate_note(SAME_DAY_RATE_LABEL)}")
+        self.month_label.setToolTip(f"本月办结的申请中当日办结的比例。\n{rate_note(SAME_DAY_RATE_LABEL)}")
 
     def _update_counties(self, board: Board) -> None:
         counties = list(dict.fromkeys((r.county_code, r.county_name) for r in board.rows))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
-from desktop.coordinator.stats_views import TOTAL, Cell, Column, Kind, Row, format_cell
-from desktop.coordinator.table_model import ALIGNMENT, DISPLAY, FONT, LEFT, RIGHT, RowsTableModel
+from desktop.coordinator.stats_views import TOTAL, Cell, Column, Kind, Row, format_cell, rate_note
+from desktop.coordinator.table_model import ALIGNMENT, DISPLAY, FONT, LEFT, RIGHT, TOOLTIP, RowsTableModel
 
 
 class StatsTableModel(RowsTableModel[Row]):
@@ -33,8 +33,10 @@ class StatsTableModel(RowsTableModel[Row]):
         return self.row_at(row)[column]
 
     def cell(self, row: Row, column: int, role: int) -> object:
-        """The formatted value, the raw one, numbers aligned right, the 合计 row in bold."""
+        """The formatted value, the raw one, numbers aligned right, the 合计 row in bold, what a rate measures."""
         kind = self.columns[column].kind
+        if role == TOOLTIP:
+            return rate_note(str(row[0])) or rate_note(self.columns[column].title)
         if role == DISPLAY:
             return format_cell(row[column], kind)
         if role == self.ValueRole:
@@ -46,7 +48,9 @@ class StatsTableModel(RowsTableModel[Row]):
         return None
 
     def header_data(self, section: int, role: int) -> object:
-        """Numbers' titles align right, over their numbers."""
+        """Numbers' titles align right, over their numbers; a rate's title says what it measures."""
         if role == ALIGNMENT:
             return LEFT if self.columns[section].kind is Kind.TEXT else RIGHT
+        if role == TOOLTIP:
+            return rate_note(self.columns[section].title)
         return None

@@ -14,6 +14,7 @@ from enum import Enum
 from common.schemas.stats import (
     REJECTED_LABEL,
     SAME_DAY_RATE_LABEL,
+    TIMELINESS_NOTES,
     WITHIN_TWO_DAYS_RATE_LABEL,
     CountRow,
     CrossTable,
@@ -82,6 +83,23 @@ class StatsView:
     rows: list[Row] = field(default_factory=list)
     chart: ChartData | None = None
     headline: str = ""
+
+
+RATE_LABELS = (SAME_DAY_RATE_LABEL, WITHIN_TWO_DAYS_RATE_LABEL)
+
+
+def rate_note(label: str) -> str | None:
+    """What a completion rate measures, in the words the workbook and the console print; None for any other label.
+
+    The rate's own line of `TIMELINESS_NOTES` and the lines about both (the
+    wall-clock time counts, waiting for the customer's supplement included),
+    those said of this one rate: the tooltip sits on one rate, not two.
+    """
+    if label not in RATE_LABELS:
+        return None
+    own = [note for note in TIMELINESS_NOTES if note.startswith(label)]
+    shared = [note.removeprefix("两项均") for note in TIMELINESS_NOTES if not note.startswith(RATE_LABELS)]
+    return "\n".join(own + shared)
 
 
 def format_cell(value: Cell, kind: Kind) -> str:

@@ -8,7 +8,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from common.schemas.board import BoardRow, CompletionRate, UnassignedCase
-from desktop.coordinator.board import rate_text
+from desktop.api.client import ApiClient
+from desktop.api.tasks import TaskRunner
+from desktop.coordinator.board import BoardPage, rate_text
 from desktop.coordinator.board_models import (
     ALERT_BACKGROUND,
     BOARD_TITLES,
@@ -125,6 +127,17 @@ def test_due_today_and_overdue_headers_say_they_never_overlap() -> None:
     assert due_today.startswith("今日到期(未超时)") and "已超时的只计入" in due_today
     assert "不论哪天到期" in model.headerData(BoardColumn.OVERDUE, Qt.Orientation.Horizontal, tip)
     assert model.headerData(BoardColumn.OPEN, Qt.Orientation.Horizontal, tip) is None
+
+
+def test_the_boards_rates_say_how_they_are_measured(qtbot: Any, runner: TaskRunner) -> None:
+    api = ApiClient("http://no1window.test")  # never asked: the page is not refreshed
+    page = BoardPage(api, runner)
+    qtbot.addWidget(page)
+
+    for label in (page.today_label, page.month_label):
+        assert "截止时间后或非工作日提交的,以次一工作日下班为限" in label.toolTip()
+        assert "含等待客户补充材料的时间" in label.toolTip()
+    api.close()
 
 
 def test_rates_read_as_percent_with_their_counts_or_a_dash() -> None:

@@ -9,6 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from common.schemas.stats import (
+    REJECTED_LABEL,
+    SAME_DAY_RATE_LABEL,
+    TIMELINESS_NOTES,
+    WITHIN_TWO_DAYS_RATE_LABEL,
     CompletionRow,
     CountRow,
     CrossTable,
@@ -31,6 +35,7 @@ from desktop.coordinator.stats_views import (
     format_cell,
     member_view,
     month_view,
+    rate_note,
     summary_view,
 )
 
@@ -190,6 +195,39 @@ def test_the_table_model_formats_by_column_and_gives_raw_values(
     right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     assert model.index(0, 1).data(Qt.ItemDataRole.TextAlignmentRole) == right
     assert model.index(2, 0).data(Qt.ItemDataRole.FontRole).bold()  # the 合计 row
+
+
+def test_the_rates_carry_what_they_measure_in_the_workbooks_words() -> None:
+    tooltip = Qt.ItemDataRole.ToolTipRole
+    horizontal = Qt.Orientation.Horizontal
+    members = member_view(report())
+    model = StatsTableModel(members.columns)
+    model.set_view(members.columns, members.rows)
+
+    same_day = model.headerData(2, horizontal, tooltip)
+    assert same_day.startswith(TIMELINESS_NOTES[0])  # the sentence the workbook and the console print
+    assert "次一工作日" in same_day and "含等待客户补充材料的时间" in same_day
+    within_two = model.index(0, 3).data(tooltip)
+    assert within_two.startswith(TIMELINESS_NOTES[1]) and "含等待客户补充材料的时间" in within_two
+    assert model.headerData(1, horizontal, tooltip) is None  # a count needs no note
+    assert model.index(0, 1).data(tooltip) is None
+
+    summary = summary_view(report())
+    model.set_view(summary.columns, summary.rows)
+    labels = [str(model.index(row, 0).data()) for row in range(model.rowCount())]
+    for label in (SAME_DAY_RATE_LABEL, WITHIN_TWO_DAYS_RATE_LABEL):
+        row = labels.index(label)
+        assert model.index(row, 0).data(tooltip) == model.index(row, 1).data(tooltip) == rate_note(label)
+    assert REJECTED_LABEL in labels
+    assert model.index(labels.index(REJECTED_LABEL), 0).data(tooltip) is None
+
+
+def test_a_rate_note_speaks_of_that_rate_alone() -> None:
+    note = rate_note(SAME_DAY_RATE_LABEL)
+
+    assert note is not None and WITHIN_TWO_DAYS_RATE_LABEL not in note and "两项" not in note
+    assert note.endswith("按提交至办结的实际时间计算,含等待客户补充材料的时间。")
+    assert rate_note("退回件数") is None
 
 
 @pytest.mark.parametrize(
