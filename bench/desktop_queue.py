@@ -56,7 +56,10 @@ BEGIN, END = "<!-- bench.desktop_queue: figures -->", "<!-- /bench.desktop_queue
 TARGET_FIRST_ROWS_S, TARGET_FILTER_MS, TARGET_MEMORY_MB = 1.0, 200.0, 300.0
 PASSWORD = "bench-desktop-2026"
 # username, role, member, county: the clerk sits at 人保财险's window in 亭湖区, the busiest.
-ACCOUNTS = {"coordinator": ("bench.coordinator", "coordinator", None, None), "clerk": ("bench.clerk", "clerk", "picc", "320902")}
+ACCOUNTS = {
+    "coordinator": ("bench.coordinator", "coordinator", None, None),
+    "clerk": ("bench.clerk", "clerk", "picc", "320902"),
+}
 TABS = ("all", "overdue", "due_today", "completed", "open")  # from 办理中 (the default tab) round and back to it
 # A running service: ~6 % open, the rest finished over the last year (no drafts: the queue never shows them).
 STATUS_WEIGHTS = {
@@ -279,8 +282,12 @@ def run_desktop(url: str, username: str, searches: list[str], rounds: int) -> di
         "milestones_s": since,
         "rows_loaded": loaded_rows,
         "filters_ms": {
-            name: {"median": round(statistics.median(w for w, _ in runs), 1), "max": round(max(w for w, _ in runs), 1),
-                   "cpu_median": round(statistics.median(c for _, c in runs), 1), "rows": shown[name]}
+            name: {
+                "median": round(statistics.median(w for w, _ in runs), 1),
+                "max": round(max(w for w, _ in runs), 1),
+                "cpu_median": round(statistics.median(c for _, c in runs), 1),
+                "rows": shown[name],
+            }
             for name, runs in samples.items()
         },
         "cpu_pressure": cpu_pressure(),

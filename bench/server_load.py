@@ -292,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of discarded load before each scenario")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes (no1window-server serve --workers)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server worker processes (no1window-server serve --workers)"
+    )
     parser.add_argument(
         "--submissions", type=int, default=100, help="applications filed one at a time, and again concurrently"
     )

@@ -78,9 +78,7 @@ def measure(database: Database, runs: int) -> dict[str, dict[str, float]]:
             )
 
     for name, (first, last) in RANGES.items():
-        wall, cpu, stats = _best_of(
-            runs, lambda first=first, last=last: report(first, last)
-        )
+        wall, cpu, stats = _best_of(runs, lambda first=first, last=last: report(first, last))
         figures[name] = {
             "completed": stats.completed,
             "wall_s": round(wall, 3),
@@ -126,16 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         count = row.get("completed", row.get("bytes", 0))
         print(f"{name:<14}{int(count):>10}{row['wall_s']:>9.3f}{row['cpu_s']:>8.3f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(
-            {"database": args.database or "sqlite (temporary)", **figures}, indent=2
-        )
-        + "\n"
-    )
+    args.out.write_text(json.dumps({"database": args.database or "sqlite (temporary)", **figures}, indent=2) + "\n")
     ok = figures["year"]["wall_s"] < TARGET_YEAR_SECONDS
-    print(
-        f"year report {'within' if ok else 'OVER'} the {TARGET_YEAR_SECONDS:.0f} s target"
-    )
+    print(f"year report {'within' if ok else 'OVER'} the {TARGET_YEAR_SECONDS:.0f} s target")
     return 0 if ok else 1
 
 

@@ -74,9 +74,7 @@ OPEN_STATUSES: frozenset[CaseStatus] = frozenset(
         CaseStatus.OFFLINE,
     }
 )
-FINISHED_STATUSES: frozenset[CaseStatus] = frozenset(
-    {CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.CANCELLED}
-)
+FINISHED_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.CANCELLED})
 
 
 class Role(LabelledEnum):

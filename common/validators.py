@@ -59,8 +59,7 @@ RESIDENT_ID_CHECK_CHARS = "10X98765432"
 # GB/T 2260 province-level codes (first two digits of the region code),
 # including 71 Taiwan, 81 Hong Kong and 82 Macao.
 PROVINCE_CODES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
-     *range(50, 55), *range(61, 66), 71, 81, 82]
+    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82]
 )
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -122,31 +121,21 @@ def validate_resident_id(value: str, *, today: date) -> str:
             field=_ID_FIELD,
         )
     if not _ASCII_DIGITS.fullmatch(number[:17]):
-        raise ValidationProblem(
-            "身份证号码前17位只能是数字,请核对后重新输入", field=_ID_FIELD
-        )
+        raise ValidationProblem("身份证号码前17位只能是数字,请核对后重新输入", field=_ID_FIELD)
     if number[17] not in RESIDENT_ID_CHECK_CHARS:
         raise ValidationProblem(
             "身份证号码最后一位只能是数字或字母X,请核对后重新输入",
             field=_ID_FIELD,
         )
     if int(number[:2]) not in PROVINCE_CODES:
-        raise ValidationProblem(
-            "身份证号码前6位地区代码不正确,请核对后重新输入", field=_ID_FIELD
-        )
+        raise ValidationProblem("身份证号码前6位地区代码不正确,请核对后重新输入", field=_ID_FIELD)
     born = birth_date_of(number)
     if born.year < EARLIEST_BIRTH_YEAR:
-        raise ValidationProblem(
-            "身份证号码中的出生日期早于1900年,请核对后重新输入", field=_ID_FIELD
-        )
+        raise ValidationProblem("身份证号码中的出生日期早于1900年,请核对后重新输入", field=_ID_FIELD)
     if born > today:
-        raise ValidationProblem(
-            "身份证号码中的出生日期晚于今天,请核对后重新输入", field=_ID_FIELD
-        )
+        raise ValidationProblem("身份证号码中的出生日期晚于今天,请核对后重新输入", field=_ID_FIELD)
     if number[17] != resident_id_check_char(number[:17]):
-        raise ValidationProblem(
-            "身份证号码校验位不正确,请核对后重新输入", field=_ID_FIELD
-        )
+        raise ValidationProblem("身份证号码校验位不正确,请核对后重新输入", field=_ID_FIELD)
     return number
 
 
@@ -168,9 +157,29 @@ def mask_id_number(id_number: str) -> str:
 VIN_LENGTH = 17
 VIN_FORBIDDEN_LETTERS = "IOQ"
 VIN_TRANSLITERATION: dict[str, int] = {
-    "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
-    "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
-    "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+    "A": 1,
+    "B": 2,
+    "C": 3,
+    "D": 4,
+    "E": 5,
+    "F": 6,
+    "G": 7,
+    "H": 8,
+    "J": 1,
+    "K": 2,
+    "L": 3,
+    "M": 4,
+    "N": 5,
+    "P": 7,
+    "R": 9,
+    "S": 2,
+    "T": 3,
+    "U": 4,
+    "V": 5,
+    "W": 6,
+    "X": 7,
+    "Y": 8,
+    "Z": 9,
     **{str(d): d for d in range(10)},
 }
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -224,9 +233,7 @@ def validate_vin(value: str) -> str:
             field=_VIN_FIELD,
         )
     if vin[VIN_CHECK_INDEX] != vin_check_digit(vin):
-        raise ValidationProblem(
-            "车架号(VIN)第9位校验位不正确,请核对后重新输入", field=_VIN_FIELD
-        )
+        raise ValidationProblem("车架号(VIN)第9位校验位不正确,请核对后重新输入", field=_VIN_FIELD)
     return vin
 
 
@@ -234,12 +241,8 @@ def validate_vin(value: str) -> str:
 
 PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # domain.json's regexes with "省" expanded to the province characters.
-ORDINARY_PLATE = re.compile(
-    rf"[{PROVINCE_CHARS}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警领]"
-)
-NEW_ENERGY_PLATE = re.compile(
-    rf"[{PROVINCE_CHARS}][A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9][0-9]{{4}}|[0-9]{{5}}[DF])"
-)
+ORDINARY_PLATE = re.compile(rf"[{PROVINCE_CHARS}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警领]")
+NEW_ENERGY_PLATE = re.compile(rf"[{PROVINCE_CHARS}][A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9][0-9]{{4}}|[0-9]{{5}}[DF])")
 # Separators people write between the issuing office and the serial
 # ("苏J·12345", "苏J-12345"), in the forms phone keyboards produce.
 PLATE_SEPARATORS = "·•‧・.-—"
@@ -264,14 +267,11 @@ def validate_plate(value: str) -> str:
         )
     if len(plate) not in (7, 8):
         raise ValidationProblem(
-            f"号牌号码应为7位(新能源号牌为8位),您输入了{len(plate)}位,"
-            "请核对后重新输入",
+            f"号牌号码应为7位(新能源号牌为8位),您输入了{len(plate)}位,请核对后重新输入",
             field=_PLATE_FIELD,
         )
     if "I" in plate or "O" in plate:
-        raise ValidationProblem(
-            "号牌号码中不使用字母I和O,请核对是否为数字1或0", field=_PLATE_FIELD
-        )
+        raise ValidationProblem("号牌号码中不使用字母I和O,请核对是否为数字1或0", field=_PLATE_FIELD)
     if ORDINARY_PLATE.fullmatch(plate) or NEW_ENERGY_PLATE.fullmatch(plate):
         return plate
     raise ValidationProblem(
@@ -293,7 +293,7 @@ def _strip_country_code(number: str) -> str:
     left has mobile length, since no mainland mobile starts with 86."""
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
-            return number[len(prefix):]
+            return number[len(prefix) :]
     if number.startswith("86") and len(number) == MOBILE_LENGTH + 2:
         return number[2:]
     return number
@@ -308,9 +308,7 @@ def validate_mobile(value: str) -> str:
     if not number:
         raise ValidationProblem("请输入手机号码", field=_PHONE_FIELD)
     if not _ASCII_DIGITS.fullmatch(number):
-        raise ValidationProblem(
-            "手机号码只能包含数字,请核对后重新输入", field=_PHONE_FIELD
-        )
+        raise ValidationProblem("手机号码只能包含数字,请核对后重新输入", field=_PHONE_FIELD)
     if len(number) != MOBILE_LENGTH:
         raise ValidationProblem(
             f"手机号码应为11位,您输入了{len(number)}位,请核对后重新输入",

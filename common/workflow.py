@@ -32,23 +32,39 @@ _BEFORE_PAYMENT = frozenset(
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        Transition(Action.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, frozenset({Role.CITIZEN, Role.CLERK, Role.SUPERVISOR})),
+        Transition(
+            Action.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, frozenset({Role.CITIZEN, Role.CLERK, Role.SUPERVISOR})
+        ),
         # Dispatch leaves the case `submitted` when no member is available (unassigned queue).
         Transition(Action.DISPATCH, frozenset({S.SUBMITTED}), S.ASSIGNED, frozenset({Role.SYSTEM})),
         Transition(Action.ACCEPT, frozenset({S.ASSIGNED}), S.REVIEWING, _STAFF_HANDLERS),
         Transition(Action.REQUEST_SUPPLEMENT, frozenset({S.REVIEWING}), S.SUPPLEMENT_REQUESTED, _STAFF_HANDLERS),
-        Transition(Action.SUPPLEMENT, frozenset({S.SUPPLEMENT_REQUESTED}), S.REVIEWING, frozenset({Role.CITIZEN, Role.CLERK, Role.SUPERVISOR})),
+        Transition(
+            Action.SUPPLEMENT,
+            frozenset({S.SUPPLEMENT_REQUESTED}),
+            S.REVIEWING,
+            frozenset({Role.CITIZEN, Role.CLERK, Role.SUPERVISOR}),
+        ),
         Transition(Action.ESCALATE, frozenset({S.REVIEWING}), S.ESCALATED, _STAFF_HANDLERS),
         Transition(Action.DECIDE, frozenset({S.ESCALATED}), S.REVIEWING, frozenset({Role.SUPERVISOR})),
         Transition(Action.APPROVE, frozenset({S.REVIEWING, S.OFFLINE}), S.AWAITING_PAYMENT, _STAFF_HANDLERS),
         Transition(Action.RECORD_PAYMENT, frozenset({S.AWAITING_PAYMENT, S.OFFLINE}), S.PAID, _STAFF_HANDLERS),
         Transition(Action.ISSUE_POLICY, frozenset({S.PAID, S.OFFLINE}), S.COMPLETED, _STAFF_HANDLERS),
         Transition(Action.MOVE_OFFLINE, frozenset({S.REVIEWING, S.AWAITING_PAYMENT}), S.OFFLINE, _STAFF_HANDLERS),
-        Transition(Action.REJECT, OPEN_STATUSES, S.REJECTED, frozenset({Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR})),
+        Transition(
+            Action.REJECT, OPEN_STATUSES, S.REJECTED, frozenset({Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR})
+        ),
         Transition(Action.CANCEL, _BEFORE_PAYMENT | {S.DRAFT}, S.CANCELLED, frozenset({Role.CITIZEN})),
         Transition(Action.REASSIGN, OPEN_STATUSES, S.ASSIGNED, frozenset({Role.COORDINATOR})),
-        Transition(Action.CALL, OPEN_STATUSES | {S.COMPLETED}, None, frozenset({Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR})),
-        Transition(Action.NOTE, OPEN_STATUSES | {S.COMPLETED, S.REJECTED, S.CANCELLED}, None, frozenset({Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR})),
+        Transition(
+            Action.CALL, OPEN_STATUSES | {S.COMPLETED}, None, frozenset({Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR})
+        ),
+        Transition(
+            Action.NOTE,
+            OPEN_STATUSES | {S.COMPLETED, S.REJECTED, S.CANCELLED},
+            None,
+            frozenset({Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR}),
+        ),
     )
 }
 

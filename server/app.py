@@ -76,8 +76,17 @@ def create_app(ctx: AppContext) -> FastAPI:
     install_error_handlers(app)
 
     for module in (
-        health, catalog, citizen_auth, applications, citizen_extras, intake,
-        staff_auth, staff_cases, staff_actions, documents, feed,
+        health,
+        catalog,
+        citizen_auth,
+        applications,
+        citizen_extras,
+        intake,
+        staff_auth,
+        staff_cases,
+        staff_actions,
+        documents,
+        feed,
         coordinator_board,
         coordinator_pool,
         coordinator_stats,

@@ -110,9 +110,7 @@ def require_schema(database: Database) -> None:
     """Refuse to work on a database that is not at this version's newest schema."""
     current, head = current_revision(database), head_revision()
     if current is None:
-        raise CliError(
-            "the database is not initialised: run `no1window-server init` first"
-        )
+        raise CliError("the database is not initialised: run `no1window-server init` first")
     refuse_unknown_revision(current)
     if current != head:
         raise CliError(
@@ -139,9 +137,7 @@ def pool_counts(session: Session) -> tuple[int, int, int]:
     return _count(session, County), _count(session, Member), _count(session, Branch)
 
 
-def initialise(
-    database: Database, catalog: Catalog, out: Callable[[str], None]
-) -> None:
+def initialise(database: Database, catalog: Catalog, out: Callable[[str], None]) -> None:
     """Schema to head and the pool seeded; says what it did. Safe to repeat."""
     before = current_revision(database)
     refuse_unknown_revision(before)
@@ -159,13 +155,9 @@ def initialise(
         added = [a - b for a, b in zip(pool_counts(session), had, strict=True)]
     counties, members, branches = had
     if any(added):
-        out(
-            f"Pool: added {added[0]} counties, {added[1]} members, {added[2]} branches."
-        )
+        out(f"Pool: added {added[0]} counties, {added[1]} members, {added[2]} branches.")
     else:
-        out(
-            f"Pool: already in place ({counties} counties, {members} members, {branches} branches)."
-        )
+        out(f"Pool: already in place ({counties} counties, {members} members, {branches} branches).")
 
 
 # -------------------------------------------------------------------- commands
@@ -259,9 +251,7 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     if report.ok:
         print(f"OK: {report.checked} events")
         return 0
-    print(
-        f"FAILED at event {report.first_bad_seq}: {report.problem} ({report.checked} events before it verify)"
-    )
+    print(f"FAILED at event {report.first_bad_seq}: {report.problem} ({report.checked} events before it verify)")
     return 1
 
 
@@ -295,9 +285,7 @@ def _positive(value: str) -> int:
 
 def _mobile(value: str) -> str:
     if not re.fullmatch(r"1[3-9][0-9]{9}", value):
-        raise argparse.ArgumentTypeError(
-            "a mobile number is 11 digits starting with 13-19"
-        )
+        raise argparse.ArgumentTypeError("a mobile number is 11 digits starting with 13-19")
     return value
 
 
@@ -308,9 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    commands.add_parser(
-        "init", help="create or upgrade the schema and seed the pool (safe to repeat)"
-    ).set_defaults(handler=cmd_init)
+    commands.add_parser("init", help="create or upgrade the schema and seed the pool (safe to repeat)").set_defaults(
+        handler=cmd_init
+    )
 
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -318,9 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_positive, default=1)
     serve.set_defaults(handler=cmd_serve)
 
-    commands.add_parser(
-        "demo", help="fill a fresh database with demo users and cases"
-    ).set_defaults(handler=cmd_demo)
+    commands.add_parser("demo", help="fill a fresh database with demo users and cases").set_defaults(handler=cmd_demo)
 
     add_user_commands(commands).set_defaults(handler=cmd_user)
 
@@ -335,13 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True
     )
-    audit.add_parser("verify", help="check the event hash chain").set_defaults(
-        handler=cmd_audit_verify
-    )
+    audit.add_parser("verify", help="check the event hash chain").set_defaults(handler=cmd_audit_verify)
 
-    stats = commands.add_parser(
-        "stats", help="underwritten vehicles and the other statistics over a date range"
-    )
+    stats = commands.add_parser("stats", help="underwritten vehicles and the other statistics over a date range")
     day: dict[str, Any] = {"required": True, "metavar": "YYYY-MM-DD"}
     stats.add_argument("--from", dest="date_from", help="first local date", **day)
     stats.add_argument("--to", dest="date_to", help="last local date (included)", **day)

@@ -91,9 +91,7 @@ class History:
 
     def plan(self) -> list[Story]:
         """One story per past case: the random everyday ones and the three the signals page needs."""
-        days = self.timeline.working_days(
-            self.today - timedelta(days=HISTORY_DAYS), self.today - timedelta(days=1)
-        )
+        days = self.timeline.working_days(self.today - timedelta(days=HISTORY_DAYS), self.today - timedelta(days=1))
         stories = []
         # The last two working days before the demo day are left for cases to finish in.
         for day in days[:-2]:
@@ -108,16 +106,12 @@ class History:
 
     def everyday(self, day: date) -> Story:
         """A case of a random window and category, mostly completed the same day."""
-        username = self.rng.choices(
-            list(WINDOW_WEIGHTS), weights=list(WINDOW_WEIGHTS.values())
-        )[0]
+        username = self.rng.choices(list(WINDOW_WEIGHTS), weights=list(WINDOW_WEIGHTS.values()))[0]
         clerk = self.clerks[username]
         shares = [kind.share for kind in VEHICLES.values()]
         category = self.rng.choices(list(VEHICLES), weights=shares)[0]
         roll = self.rng.random()
-        outcome = (
-            "rejected" if roll < 0.09 else "supplement" if roll < 0.17 else "completed"
-        )
+        outcome = "rejected" if roll < 0.09 else "supplement" if roll < 0.17 else "completed"
         if category is VehicleCategory.MOTORCYCLE:
             return self.stories.online(day, clerk, outcome=outcome)
         return self.stories.counter(
@@ -148,9 +142,7 @@ class History:
         day = self.working_day_before(days, 5)
         return [
             *stories,
-            self.stories.online(
-                day, clerk, outcome="rejected", phone=INTERMEDIARY_PHONE, reason=refused
-            ),
+            self.stories.online(day, clerk, outcome="rejected", phone=INTERMEDIARY_PHONE, reason=refused),
         ]
 
     def left_overdue(self, days: list[date]) -> Story:
@@ -158,16 +150,12 @@ class History:
         t, clerk = self.timeline, self.clerks["chinalife_dafeng"]
         now = t.at(self.today, 0)
         # The latest working day whose closing (the deadline of a morning filing) is 30 hours before the demo day.
-        day = next(
-            d for d in reversed(days) if t.at(d, 17.5) <= now - timedelta(hours=30)
-        )
+        day = next(d for d in reversed(days) if t.at(d, 17.5) <= now - timedelta(hours=30))
         owner, phone = self.people.owner(DAFENG)
         story = Story()
         at = story.then(
             t.at(day, 9.6),
-            lambda _: self.filer.online(
-                owner, BusinessType.NEW, phone, to="chinalife", county=DAFENG
-            ),
+            lambda _: self.filer.online(owner, BusinessType.NEW, phone, to="chinalife", county=DAFENG),
         )
         at = story.then(t.staff_after(at, 35), self.stories.staff(accept, clerk))
         story.then(
@@ -183,9 +171,7 @@ class History:
         story = Story()
         at = story.then(
             t.at(self.working_day_before(days, 10), 10.2),
-            lambda _: self.filer.online(
-                owner, BusinessType.NEW, phone, to="pingan", county=YANDU
-            ),
+            lambda _: self.filer.online(owner, BusinessType.NEW, phone, to="pingan", county=YANDU),
         )
         at = story.then(t.staff_after(at, 50), self.stories.staff(accept, clerk))
         at = story.then(
@@ -197,9 +183,7 @@ class History:
                 message="发票照片反光,请重新拍摄",
             ),
         )
-        at = story.then(
-            at + timedelta(hours=3), t.supplement([DocumentKind.PURCHASE_INVOICE])
-        )
+        at = story.then(at + timedelta(hours=3), t.supplement([DocumentKind.PURCHASE_INVOICE]))
         at = story.then(t.staff_after(at, 9 * 60), self.stories.unanswered_call(clerk))
         at = self.stories.pay_and_issue(
             story,
@@ -218,6 +202,4 @@ class History:
 
     def working_day_before(self, days: list[date], calendar_days: int) -> date:
         """The last working day at least `calendar_days` before the demo day."""
-        return next(
-            d for d in reversed(days) if d <= self.today - timedelta(days=calendar_days)
-        )
+        return next(d for d in reversed(days) if d <= self.today - timedelta(days=calendar_days))

@@ -62,21 +62,11 @@ class VehicleKind:
 VEHICLES: dict[VehicleCategory, VehicleKind] = {
     # Filed online as `CaseFiler.online` files them: 示例电摩 DM1200, 1.2 kW.
     VehicleCategory.MOTORCYCLE: VehicleKind(56, "示例电摩 DM1200", Decimal("120.00")),
-    VehicleCategory.NONOPERATING_TRUCK: VehicleKind(
-        15, "示例牌 DM1041 轻型厢式货车", Decimal("1470.00"), 2771
-    ),
-    VehicleCategory.OPERATING_TRUCK: VehicleKind(
-        13, "示例牌 DM4250 半挂牵引车", Decimal("4480.00"), 11596
-    ),
-    VehicleCategory.SPECIAL: VehicleKind(
-        7, "示例牌 DM5250 混凝土搅拌运输车", Decimal("3710.00"), 9726
-    ),
-    VehicleCategory.OPERATING_BUS: VehicleKind(
-        4, "示例牌 DM6100 城市客车", Decimal("2250.00"), 6700
-    ),
-    VehicleCategory.TRACTOR: VehicleKind(
-        5, "示例牌 DM504 轮式拖拉机", Decimal("90.00"), power_kw=Decimal("36.80")
-    ),
+    VehicleCategory.NONOPERATING_TRUCK: VehicleKind(15, "示例牌 DM1041 轻型厢式货车", Decimal("1470.00"), 2771),
+    VehicleCategory.OPERATING_TRUCK: VehicleKind(13, "示例牌 DM4250 半挂牵引车", Decimal("4480.00"), 11596),
+    VehicleCategory.SPECIAL: VehicleKind(7, "示例牌 DM5250 混凝土搅拌运输车", Decimal("3710.00"), 9726),
+    VehicleCategory.OPERATING_BUS: VehicleKind(4, "示例牌 DM6100 城市客车", Decimal("2250.00"), 6700),
+    VehicleCategory.TRACTOR: VehicleKind(5, "示例牌 DM504 轮式拖拉机", Decimal("90.00"), power_kw=Decimal("36.80")),
 }
 
 REJECTIONS = (
@@ -115,6 +105,4 @@ class People:
         # The sequence number alone tells the first 900 owners apart; GB 11643: odd for a man.
         sequence = 100 + n % 900
         id_number = resident_id(birth, sequence, county)
-        return DemoOwner(
-            name, f"DEMO OWNER {n}", id_number, "男" if sequence % 2 else "女"
-        ), f"1390001{n:04d}"
+        return DemoOwner(name, f"DEMO OWNER {n}", id_number, "男" if sequence % 2 else "女"), f"1390001{n:04d}"

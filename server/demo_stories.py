@@ -29,9 +29,7 @@ from server.models import Case
 class Stories:
     """Plans the stories of past cases at the demo's windows."""
 
-    def __init__(
-        self, timeline: Timeline, rng: random.Random, people: People, supervisor: Actor
-    ) -> None:
+    def __init__(self, timeline: Timeline, rng: random.Random, people: People, supervisor: Actor) -> None:
         self.timeline = timeline
         self.filer: CaseFiler = timeline.filer
         self.rng = rng
@@ -50,9 +48,7 @@ class Stories:
     ) -> Story:
         """A citizen's motorcycle application, filed in a working day's daytime or evening."""
         t, rng = self.timeline, self.rng
-        business_type = (
-            BusinessType.NEW if rng.random() < 2 / 3 else BusinessType.RENEWAL
-        )
+        business_type = BusinessType.NEW if rng.random() < 2 / 3 else BusinessType.RENEWAL
         owner, own_phone = self.people.owner(clerk.county_code or TINGHU)
         phone = phone or own_phone
         story = Story()
@@ -68,9 +64,7 @@ class Stories:
                 county=clerk.county_code or TINGHU,
             ),
         )
-        at = story.then(
-            t.staff_after(at, rng.uniform(5, 45)), self.staff(accept, clerk)
-        )
+        at = story.then(t.staff_after(at, rng.uniform(5, 45)), self.staff(accept, clerk))
         if outcome == "rejected":
             reason = reason or rng.choice(REJECTIONS)
             story.then(
@@ -79,11 +73,7 @@ class Stories:
             )
             return story
         if outcome == "supplement":
-            kind = (
-                DocumentKind.PURCHASE_INVOICE
-                if business_type is BusinessType.NEW
-                else DocumentKind.ID_BACK
-            )
+            kind = DocumentKind.PURCHASE_INVOICE if business_type is BusinessType.NEW else DocumentKind.ID_BACK
             at = story.then(
                 t.staff_after(at, rng.uniform(10, 40)),
                 self.staff(
@@ -93,9 +83,7 @@ class Stories:
                     message="照片模糊看不清,请重新拍摄上传",
                 ),
             )
-            at = story.then(
-                at + timedelta(hours=rng.uniform(1, 20)), t.supplement([kind])
-            )
+            at = story.then(at + timedelta(hours=rng.uniform(1, 20)), t.supplement([kind]))
         elif clerk.member_code == "picc" and rng.random() < 0.1:
             at = story.then(
                 t.staff_after(at, rng.uniform(10, 40)),
@@ -120,9 +108,7 @@ class Stories:
             )
         return story
 
-    def counter(
-        self, day: date, clerk: Actor, category: VehicleCategory, *, outcome: str
-    ) -> Story:
+    def counter(self, day: date, clerk: Actor, category: VehicleCategory, *, outcome: str) -> Story:
         """A walk-in customer's vehicle: entered, checked and paid for during one visit to the window."""
         t, rng = self.timeline, self.rng
         owner, phone = self.people.owner(clerk.county_code or TINGHU)
@@ -144,18 +130,14 @@ class Stories:
             )
 
         at = story.then(t.staff_after(t.at(day, 8.5), rng.uniform(0, 7.5 * 60)), enter)
-        at = story.then(
-            t.staff_after(at, rng.uniform(2, 10)), self.staff(accept, clerk)
-        )
+        at = story.then(t.staff_after(at, rng.uniform(2, 10)), self.staff(accept, clerk))
         if outcome == "rejected":
             story.then(
                 t.staff_after(at, rng.uniform(5, 20)),
                 self.staff(reject, clerk, reason=rng.choice(REJECTIONS)),
             )
             return story
-        self.pay_and_issue(
-            story, at, clerk, category, customer_hours=rng.uniform(0.1, 0.6)
-        )
+        self.pay_and_issue(story, at, clerk, category, customer_hours=rng.uniform(0.1, 0.6))
         return story
 
     def pay_and_issue(
@@ -173,9 +155,7 @@ class Stories:
             "payment_link": "https://pay.example.com/demo/ctpl",
             "premium": VEHICLES[category].premium,
         }
-        at = story.then(
-            t.staff_after(at, rng.uniform(5, 50)), self.staff(approve, clerk, **payment)
-        )
+        at = story.then(t.staff_after(at, rng.uniform(5, 50)), self.staff(approve, clerk, **payment))
         # The clerk records the payment in working hours, with the time the customer paid.
         paid = at + timedelta(hours=customer_hours)
         at = story.then(
@@ -187,17 +167,13 @@ class Stories:
             assert case is not None
             number = f"DEMO{case.number.replace('-', '')}"
             link = f"https://epolicy.example.com/demo/{clerk.member_code}/{number}"
-            return self.filer.act(
-                issue_policy, clerk, case, policy_number=number, policy_link=link
-            )
+            return self.filer.act(issue_policy, clerk, case, policy_number=number, policy_link=link)
 
         return story.then(t.staff_after(at, rng.uniform(3, 25)), issue)
 
     # --- steps ---------------------------------------------------------------------------
 
-    def staff(
-        self, action: Callable[..., Case], actor: Actor, **fields: Any
-    ) -> StepAction:
+    def staff(self, action: Callable[..., Case], actor: Actor, **fields: Any) -> StepAction:
         """A step: the staff action `action` by `actor` on the story's case."""
 
         def run(case: Case | None) -> Case:

@@ -70,9 +70,7 @@ class Timeline:
 
     def staff_after(self, moment: datetime, minutes: float) -> datetime:
         """`minutes` of the windows' working time after `moment` (a clerk works in opening hours)."""
-        return add_working_seconds(
-            moment, int(minutes * 60), calendar=self.ctx.calendar, hours=self.ctx.hours
-        )
+        return add_working_seconds(moment, int(minutes * 60), calendar=self.ctx.calendar, hours=self.ctx.hours)
 
     # --- the citizen's steps ----------------------------------------------------------
 
@@ -85,14 +83,10 @@ class Timeline:
             # GB 11643: the 17th digit is odd for a man.
             sex = "男" if int(case.owner_id_number[16]) % 2 else "女"
             owner = DemoOwner(case.owner_name, "DEMO OWNER", case.owner_id_number, sex)
-            vehicle = DemoVehicle(
-                case.vin, case.engine_number or "", case.brand_model or "", case.plate
-            )
+            vehicle = DemoVehicle(case.vin, case.engine_number or "", case.brand_model or "", case.plate)
             for kind in kinds:
                 data = self.filer.pictures.document(kind, owner, vehicle)
-                upload_document(
-                    self.ctx, citizen, case.id or 0, kind=kind.value, data=data
-                )
+                upload_document(self.ctx, citizen, case.id or 0, kind=kind.value, data=data)
                 self.clock.tick()
             with self.ctx.db.write() as session:
                 return finish_supplement(session, self.ctx, citizen, case.id or 0)
@@ -126,9 +120,7 @@ class Timeline:
             assert case is not None and case.applicant_phone
             citizen = Actor(role=Role.CITIZEN, phone=case.applicant_phone)
             with self.ctx.db.write() as session:
-                file_complaint(
-                    session, self.ctx, citizen, case.id or 0, ComplaintIn(text=text)
-                )
+                file_complaint(session, self.ctx, citizen, case.id or 0, ComplaintIn(text=text))
                 fresh = session.get(Case, case.id)
             assert fresh is not None
             return fresh
@@ -140,9 +132,7 @@ class Timeline:
     def play(self, stories: list[Story], *, until: datetime) -> list[Case]:
         """Run every step in time order; steps planned after `until` are left out. The cases as they end."""
         cases: dict[int, Case] = {}
-        queue = [
-            (story.steps[0][0], n, 0) for n, story in enumerate(stories) if story.steps
-        ]
+        queue = [(story.steps[0][0], n, 0) for n, story in enumerate(stories) if story.steps]
         heapq.heapify(queue)
         while queue:
             at, n, k = heapq.heappop(queue)
@@ -152,7 +142,5 @@ class Timeline:
             cases[n] = stories[n].steps[k][1](cases.get(n))
             if k + 1 < len(stories[n].steps):
                 # A step never starts before the one that went just before it had finished.
-                heapq.heappush(
-                    queue, (max(stories[n].steps[k + 1][0], self.clock.now()), n, k + 1)
-                )
+                heapq.heappush(queue, (max(stories[n].steps[k + 1][0], self.clock.now()), n, k + 1))
         return [cases[n] for n in sorted(cases)]

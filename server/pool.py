@@ -33,7 +33,9 @@ def seed_pool(session: Session, catalog: Catalog, *, window_phones: dict[tuple[s
             if (member.code, county.code) in existing:
                 continue
             phone = phones.get((member.code, county.code), f"0515-6{county.code[-3:]}{m_index + 1:02d}01")
-            session.add(Branch(member_code=member.code, county_code=county.code, window_phone=phone, available=True, weight=1))
+            session.add(
+                Branch(member_code=member.code, county_code=county.code, window_phone=phone, available=True, weight=1)
+            )
     session.flush()
 
 

@@ -23,9 +23,7 @@ class BoardRow(BaseModel):
     member_name: str = Field(description="成员机构简称")
     window_available: bool = Field(description="该窗口当前是否参与分派")
     open_cases: int = Field(description="在办申请(未办结)")
-    due_today: int = Field(
-        description="今日到期且尚未超时(计时中;已超时的只计入 overdue)"
-    )
+    due_today: int = Field(description="今日到期且尚未超时(计时中;已超时的只计入 overdue)")
     overdue: int = Field(description="已超时(计时中,不论何日到期)")
     awaiting_supplement: int = Field(description="等待客户补充材料")
     awaiting_payment: int = Field(description="等待客户缴费")
@@ -58,9 +56,7 @@ class CompletionRate(BaseModel):
 
     completed: int
     same_day: int
-    rate: float | None = Field(
-        description="same_day / completed, None when nothing was completed (shown as —)"
-    )
+    rate: float | None = Field(description="same_day / completed, None when nothing was completed (shown as —)")
 
 
 class Board(BaseModel):

@@ -76,7 +76,9 @@ class ApplicationCreate(BaseModel):
         if self.business_type is BusinessType.RENEWAL and not self.vehicle.plate:
             raise ValidationProblem("非新车投保请填写车牌号码", field="vehicle.plate")
         if self.business_type is BusinessType.NEW and self.vehicle.plate:
-            raise ValidationProblem("新车投保的车辆尚未上牌,请不要填写车牌号码;已上牌请选择“非新车投保”", field="vehicle.plate")
+            raise ValidationProblem(
+                "新车投保的车辆尚未上牌,请不要填写车牌号码;已上牌请选择“非新车投保”", field="vehicle.plate"
+            )
         return self
 
 

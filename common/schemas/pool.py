@@ -38,14 +38,8 @@ AVAILABLE_LABELS: dict[bool, str] = {True: "接单", False: "暂停接单"}
 
 def _weight(value: object) -> int:
     # Strictly a JSON integer: "3", 3.0 and true are typing slips, not weights.
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not MIN_WEIGHT <= value <= MAX_WEIGHT
-    ):
-        raise ValidationProblem(
-            f"分派权重应为{MIN_WEIGHT}到{MAX_WEIGHT}之间的整数", field="weight"
-        )
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_WEIGHT <= value <= MAX_WEIGHT:
+        raise ValidationProblem(f"分派权重应为{MIN_WEIGHT}到{MAX_WEIGHT}之间的整数", field="weight")
     return value
 
 

@@ -30,17 +30,13 @@ DEFAULT_MAX_STARS = 3
 
 def _threshold(value: int) -> int:
     if not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
-        raise ValidationProblem(
-            f"车主人数阈值应在{THRESHOLD_MIN}至{THRESHOLD_MAX}之间", field="threshold"
-        )
+        raise ValidationProblem(f"车主人数阈值应在{THRESHOLD_MIN}至{THRESHOLD_MAX}之间", field="threshold")
     return value
 
 
 def _window_days(value: int) -> int:
     if not WINDOW_MIN <= value <= WINDOW_MAX:
-        raise ValidationProblem(
-            f"统计天数应在{WINDOW_MIN}至{WINDOW_MAX}天之间", field="window_days"
-        )
+        raise ValidationProblem(f"统计天数应在{WINDOW_MIN}至{WINDOW_MAX}天之间", field="window_days")
     return value
 
 

@@ -69,9 +69,7 @@ class HandlingRow(BaseModel):
 
     code: str = Field(description="category code; empty for the overall row")
     name: str
-    count: int = Field(
-        description="completed cases measured (those with a submission time)"
-    )
+    count: int = Field(description="completed cases measured (those with a submission time)")
     average_hours: float | None
     p90_hours: float | None = Field(description="90th percentile, nearest-rank")
 
@@ -104,9 +102,7 @@ class Ratings(BaseModel):
     """The applicants' 1–5 ratings of the cases completed in the range."""
 
     count: int
-    average: float | None = Field(
-        description="rounded to 2 places; None when no rating"
-    )
+    average: float | None = Field(description="rounded to 2 places; None when no rating")
     by_stars: list[StarRow] = Field(description="5 rows, 5 stars first, zeros included")
 
 
@@ -116,23 +112,17 @@ class Statistics(BaseModel):
     date_from: date
     date_to: date
     generated_at: datetime
-    completed: int = Field(
-        description="累计兜底承保车辆: completed cases finished in the range"
-    )
+    completed: int = Field(description="累计兜底承保车辆: completed cases finished in the range")
     rejected: int
     by_category: list[CountRow]
     by_member: list[CountRow]
     by_county: list[CountRow]
     by_month: list[MonthRow]
     county_member: CrossTable = Field(description="rows: counties, columns: members")
-    category_month: CrossTable = Field(
-        description="rows: categories, columns: months (YYYY-MM)"
-    )
+    category_month: CrossTable = Field(description="rows: categories, columns: months (YYYY-MM)")
     handling: HandlingRow = Field(description="overall handling time")
     handling_by_category: list[HandlingRow]
-    completion: CompletionRow = Field(
-        description="overall same-day and within-2-days rates"
-    )
+    completion: CompletionRow = Field(description="overall same-day and within-2-days rates")
     completion_by_member: list[CompletionRow]
     rejections_by_reason: list[ReasonRow] = Field(description="most frequent first")
     ratings: Ratings

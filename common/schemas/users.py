@@ -44,9 +44,7 @@ def _optional_code(label: str, max_length: int) -> BeforeValidator:
 
 def _username(value: str) -> str:
     if not USERNAME_PATTERN.fullmatch(value):
-        raise ValidationProblem(
-            "用户名应为3至40位英文字母、数字或 _ . - 符号", field="username"
-        )
+        raise ValidationProblem("用户名应为3至40位英文字母、数字或 _ . - 符号", field="username")
     return value
 
 
@@ -54,22 +52,16 @@ def _display_name(value: str) -> str:
     if not value:
         raise ValidationProblem("请填写姓名", field="display_name")
     if len(value) > DISPLAY_NAME_MAX_LENGTH:
-        raise ValidationProblem(
-            f"姓名不能超过{DISPLAY_NAME_MAX_LENGTH}个字", field="display_name"
-        )
+        raise ValidationProblem(f"姓名不能超过{DISPLAY_NAME_MAX_LENGTH}个字", field="display_name")
     return value
 
 
 def _password(value: str) -> str:
     # Never stripped or otherwise changed: the password is exactly what was typed.
     if len(value) < PASSWORD_MIN_LENGTH:
-        raise ValidationProblem(
-            f"密码至少需要{PASSWORD_MIN_LENGTH}位", field="password"
-        )
+        raise ValidationProblem(f"密码至少需要{PASSWORD_MIN_LENGTH}位", field="password")
     if len(value) > PASSWORD_MAX_LENGTH:
-        raise ValidationProblem(
-            f"密码不能超过{PASSWORD_MAX_LENGTH}位", field="password"
-        )
+        raise ValidationProblem(f"密码不能超过{PASSWORD_MAX_LENGTH}位", field="password")
     if not value.strip():
         raise ValidationProblem("密码不能全是空格", field="password")
     return value
@@ -77,9 +69,7 @@ def _password(value: str) -> str:
 
 def _staff_role(value: Role) -> Role:
     if value not in STAFF_ROLES:
-        raise ValidationProblem(
-            "只能创建窗口经办、上级审批或市级协调员账号", field="role"
-        )
+        raise ValidationProblem("只能创建窗口经办、上级审批或市级协调员账号", field="role")
     return value
 
 
@@ -91,9 +81,7 @@ MemberCode = Annotated[str | None, _optional_code("成员机构", 20)]
 CountyCode = Annotated[str | None, _optional_code("区县", 6)]
 
 
-def scope_problem(
-    role: Role, member_code: str | None, county_code: str | None
-) -> str | None:
+def scope_problem(role: Role, member_code: str | None, county_code: str | None) -> str | None:
     """What is wrong with the member and county given for `role`, in Chinese; None when they fit.
 
     A clerk serves one member's window in one county, a supervisor all of

@@ -112,7 +112,9 @@ def finish_supplement(case_id: int, ctx: ContextDep, actor: CitizenDep) -> Appli
 
 
 @router.post("/{case_id}/cancel", response_model=ApplicationOut, summary="撤销申请")
-def cancel_application(case_id: int, ctx: ContextDep, actor: CitizenDep, body: CancelIn | None = None) -> ApplicationOut:
+def cancel_application(
+    case_id: int, ctx: ContextDep, actor: CitizenDep, body: CancelIn | None = None
+) -> ApplicationOut:
     with ctx.db.write() as session:
         case = applications.cancel_application(session, ctx, actor, case_id, version=body.version if body else None)
         return _view(session, ctx, case)

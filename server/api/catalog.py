@@ -24,7 +24,9 @@ def get_catalog(ctx: ContextDep) -> CatalogOut:
         vehicle_categories=[Option(code=v.value, name=v.label) for v in VehicleCategory],
         online_categories=[v.value for v in VehicleCategory if v.online],
         business_types=[
-            BusinessTypeOut(code=b.value, name=b.label, hint=cat.business_type_hints[b], required_documents=[k.value for k in kinds])
+            BusinessTypeOut(
+                code=b.value, name=b.label, hint=cat.business_type_hints[b], required_documents=[k.value for k in kinds]
+            )
             for b, kinds in cat.required_documents.items()
         ],
         document_kinds=[DocumentKindOut(code=d.kind.value, name=d.name, hint=d.hint) for d in cat.document_kinds],

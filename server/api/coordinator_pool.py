@@ -27,23 +27,17 @@ from server.dispatch.windows import (
 router = APIRouter(tags=["coordinator-pool"])
 
 CountyPath = Annotated[str, Path(pattern=r"^\d{6}$", description="区县代码")]
-MemberPath = Annotated[
-    str, Path(pattern=r"^[a-z][a-z0-9_]{0,19}$", description="成员机构代码")
-]
+MemberPath = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,19}$", description="成员机构代码")]
 
 
 @router.get("/coordinator/pool/{county_code}", response_model=PoolCounty)
-def get_county_pool(
-    county_code: CountyPath, coordinator: CoordinatorDep, ctx: ContextDep
-) -> PoolCounty:
+def get_county_pool(county_code: CountyPath, coordinator: CoordinatorDep, ctx: ContextDep) -> PoolCounty:
     """The county's windows: availability, weight, phone, who last changed each; and its waiting cases."""
     with ctx.db.read() as session:
         return county_windows(session, county_code=county_code)
 
 
-@router.patch(
-    "/coordinator/pool/{county_code}/{member_code}", response_model=WindowChangeOut
-)
+@router.patch("/coordinator/pool/{county_code}/{member_code}", response_model=WindowChangeOut)
 def patch_window(
     county_code: CountyPath,
     member_code: MemberPath,
@@ -66,9 +60,7 @@ def patch_window(
         )
 
 
-@router.get(
-    "/coordinator/pool/{county_code}/history", response_model=list[PoolChangeRow]
-)
+@router.get("/coordinator/pool/{county_code}/history", response_model=list[PoolChangeRow])
 def get_pool_history(
     county_code: CountyPath,
     coordinator: CoordinatorDep,

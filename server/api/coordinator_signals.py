@@ -33,12 +33,8 @@ router = APIRouter(prefix="/coordinator/signals", tags=["coordinator signals"])
 def get_signals(
     coordinator: CoordinatorDep,
     ctx: ContextDep,
-    days: Annotated[
-        int, Query(ge=1, le=PERIOD_MAX_DAYS, description="评价与投诉:最近多少天")
-    ] = DEFAULT_PERIOD_DAYS,
-    max_stars: Annotated[
-        int, Query(ge=1, le=5, description="只列出不高于此星级的评价")
-    ] = DEFAULT_MAX_STARS,
+    days: Annotated[int, Query(ge=1, le=PERIOD_MAX_DAYS, description="评价与投诉:最近多少天")] = DEFAULT_PERIOD_DAYS,
+    max_stars: Annotated[int, Query(ge=1, le=5, description="只列出不高于此星级的评价")] = DEFAULT_MAX_STARS,
 ) -> Response:
     """Every signal as of now; the lists are cut at `row_limit` rows, `counts` gives the totals."""
     with ctx.db.read() as session:
@@ -61,9 +57,7 @@ def get_rule(coordinator: CoordinatorDep, ctx: ContextDep) -> SignalRuleOut:
 
 
 @router.put("/rule", response_model=SignalRuleOut, summary="设置中介嫌疑规则")
-def put_rule(
-    body: SignalRuleIn, coordinator: CoordinatorDep, ctx: ContextDep
-) -> SignalRuleOut:
+def put_rule(body: SignalRuleIn, coordinator: CoordinatorDep, ctx: ContextDep) -> SignalRuleOut:
     """Set the rule; a change is recorded as one set_signal_rule event, a repeat changes nothing."""
     with ctx.db.write() as session:
         return set_rule(session, coordinator, body, now=ctx.clock.now())

@@ -36,9 +36,7 @@ def get_users(
 ) -> list[StaffAccountOut]:
     """Every staff account matching the filters."""
     with ctx.db.read() as session:
-        return list_accounts(
-            session, member_code=member, county_code=county, role=role, active=active
-        )
+        return list_accounts(session, member_code=member, county_code=county, role=role, active=active)
 
 
 @router.post(
@@ -46,9 +44,7 @@ def get_users(
     status_code=status.HTTP_201_CREATED,
     response_model=StaffAccountOut,
 )
-def post_user(
-    body: StaffAccountCreate, coordinator: CoordinatorDep, ctx: ContextDep
-) -> StaffAccountOut:
+def post_user(body: StaffAccountCreate, coordinator: CoordinatorDep, ctx: ContextDep) -> StaffAccountOut:
     """Create a clerk (member and county), supervisor (member) or coordinator; 409 for a taken username."""
     with ctx.db.write() as session:
         return create_account(session, coordinator, body, now=ctx.clock.now())
@@ -60,15 +56,11 @@ def post_reset_password(
 ) -> StaffAccountOut:
     """Set a new password; the account's lockout is cleared and its open sessions end."""
     with ctx.db.write() as session:
-        return reset_password(
-            session, coordinator, user_id, body.password, now=ctx.clock.now()
-        )
+        return reset_password(session, coordinator, user_id, body.password, now=ctx.clock.now())
 
 
 @router.post("/coordinator/users/{user_id}/deactivate", response_model=StaffAccountOut)
-def post_deactivate(
-    user_id: UserIdPath, coordinator: CoordinatorDep, ctx: ContextDep
-) -> StaffAccountOut:
+def post_deactivate(user_id: UserIdPath, coordinator: CoordinatorDep, ctx: ContextDep) -> StaffAccountOut:
     """Stop the account from logging in and end its sessions; 409 for the last active coordinator."""
     with ctx.db.write() as session:
         return deactivate_account(session, coordinator, user_id, now=ctx.clock.now())

@@ -40,12 +40,16 @@ def _json(model: BaseModel) -> Response:
 async def get_queue(
     read: StaffReadDep,
     ctx: ContextDep,
-    status: Annotated[list[CaseStatus] | None, Query(description="状态,可重复;默认不含草稿", max_length=len(CaseStatus))] = None,
+    status: Annotated[
+        list[CaseStatus] | None, Query(description="状态,可重复;默认不含草稿", max_length=len(CaseStatus))
+    ] = None,
     overdue: Annotated[bool, Query(description="只看已超时")] = False,
     due_today: Annotated[bool, Query(description="只看今日到期")] = False,
     county: CountyQuery = None,
     category: CategoryQuery = None,
-    q: Annotated[str | None, Query(max_length=MAX_SEARCH_LENGTH, description="申请编号、车主姓名、车牌或车架号;留空为不搜索")] = None,
+    q: Annotated[
+        str | None, Query(max_length=MAX_SEARCH_LENGTH, description="申请编号、车主姓名、车牌或车架号;留空为不搜索")
+    ] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Response:

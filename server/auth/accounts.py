@@ -37,9 +37,7 @@ log = logging.getLogger(__name__)
 
 ACCOUNT_NOT_FOUND = "没有找到该账号"
 LAST_COORDINATOR = "不能停用最后一个在用的市级协调员账号,否则将无人能管理账号和号池。请先新增另一名协调员。"
-LAST_COORDINATOR_SELF = (
-    "您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
-)
+LAST_COORDINATOR_SELF = "您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
 INACTIVE_NO_RESET = "该账号已停用,不能重置密码"
 
 
@@ -66,20 +64,16 @@ def list_accounts(
         query = query.where(col(StaffUser.active).is_(active))
     users = session.exec(query).all()
     # Sorted here: NULL member/county codes sort differently in SQLite and PostgreSQL.
-    users = sorted(
-        users, key=lambda u: (u.member_code or "", u.county_code or "", u.username)
-    )
+    users = sorted(users, key=lambda u: (u.member_code or "", u.county_code or "", u.username))
     members, counties = _names(session)
     return [account_out(u, members, counties) for u in users]
 
 
-def create_account(
-    session: Session, actor: Actor, request: StaffAccountCreate, *, now: datetime
-) -> StaffAccountOut:
+def create_account(session: Session, actor: Actor, request: StaffAccountCreate, *, now: datetime) -> StaffAccountOut:
     """Add an account (BadInput for an unknown member or county, Conflict for a taken username)."""
-    problem = scope_problem(
-        request.role, request.member_code, request.county_code
-    ) or _unknown_place(session, request.member_code, request.county_code)
+    problem = scope_problem(request.role, request.member_code, request.county_code) or _unknown_place(
+        session, request.member_code, request.county_code
+    )
     if problem:
         raise BadInput(problem)
     try:
@@ -106,9 +100,7 @@ def create_account(
     return _out(session, user)
 
 
-def reset_password(
-    session: Session, actor: Actor, user_id: int, password: str, *, now: datetime
-) -> StaffAccountOut:
+def reset_password(session: Session, actor: Actor, user_id: int, password: str, *, now: datetime) -> StaffAccountOut:
     """Give the account a new password: the lockout and failed-login count are cleared, its open sessions end."""
     user = _locked_user(session, user_id)
     if not user.active:
@@ -128,9 +120,7 @@ def reset_password(
     return _out(session, user)
 
 
-def deactivate_account(
-    session: Session, actor: Actor, user_id: int, *, now: datetime
-) -> StaffAccountOut:
+def deactivate_account(session: Session, actor: Actor, user_id: int, *, now: datetime) -> StaffAccountOut:
     """Stop the account from logging in and end its sessions; refused for the last active coordinator.
 
     Deactivating an account that is already inactive changes nothing and writes no event (a repeated click).
@@ -151,9 +141,7 @@ def deactivate_account(
             .with_for_update()
         ).all()
         if user_id in active_coordinators and len(active_coordinators) < 2:
-            raise Conflict(
-                LAST_COORDINATOR_SELF if user_id == actor.user_id else LAST_COORDINATOR
-            )
+            raise Conflict(LAST_COORDINATOR_SELF if user_id == actor.user_id else LAST_COORDINATOR)
     user = _locked_user(session, user_id)
     if not user.active:
         return _out(session, user)
@@ -170,9 +158,7 @@ def deactivate_account(
     return _out(session, user)
 
 
-def account_out(
-    user: StaffUser, members: dict[str, str], counties: dict[str, str]
-) -> StaffAccountOut:
+def account_out(user: StaffUser, members: dict[str, str], counties: dict[str, str]) -> StaffAccountOut:
     """An account for the list, with member and county names from the given code → name maps."""
     assert user.id is not None  # a stored user always has its id
     return StaffAccountOut(
@@ -215,9 +201,7 @@ def _locked_user(session: Session, user_id: int) -> StaffUser:
     return user
 
 
-def _unknown_place(
-    session: Session, member_code: str | None, county_code: str | None
-) -> str | None:
+def _unknown_place(session: Session, member_code: str | None, county_code: str | None) -> str | None:
     if member_code and session.get(Member, member_code) is None:
         return f"没有代码为“{member_code}”的成员机构"
     if county_code and session.get(County, county_code) is None:
@@ -225,9 +209,7 @@ def _unknown_place(
     return None
 
 
-def _record(
-    session: Session, action: Action, actor: Actor, user: StaffUser, *, now: datetime
-) -> None:
+def _record(session: Session, action: Action, actor: Actor, user: StaffUser, *, now: datetime) -> None:
     # For the coordinator's feed only: an event named by member and county would reach that
     # window's clerks and the member's supervisors (event_scope), telling them of colleagues'
     # accounts and password resets. The codes stay in the payload for the coordinator's record.

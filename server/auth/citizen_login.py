@@ -186,4 +186,3 @@ def _check_client_limit(session: Session, *, client_address: str, now: datetime,
             retry_after=seconds,
             code="client_limit",
         )
-

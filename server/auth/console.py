@@ -76,16 +76,12 @@ def add_user_commands(
     add = actions.add_parser("add", help="create a clerk, supervisor or coordinator")
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True, choices=ROLE_CHOICES)
-    add.add_argument(
-        "--display-name", required=True, help="the name colleagues see, e.g. 王小明"
-    )
+    add.add_argument("--display-name", required=True, help="the name colleagues see, e.g. 王小明")
     _place_options(add)
     _password_option(add)
     add.set_defaults(user_action=add_user)
 
-    reset = actions.add_parser(
-        "reset-password", help="set a new password; the account's open sessions end"
-    )
+    reset = actions.add_parser("reset-password", help="set a new password; the account's open sessions end")
     reset.add_argument("username", metavar="USERNAME")
     _password_option(reset)
     reset.set_defaults(user_action=reset_user_password)
@@ -107,9 +103,7 @@ def list_users(args: argparse.Namespace, database: Database) -> int:
     member, county = _member(args.member), _county(args.county)
     role = Role(args.role) if args.role else None
     with database.read() as session:
-        accounts = list_accounts(
-            session, member_code=member, county_code=county, role=role
-        )
+        accounts = list_accounts(session, member_code=member, county_code=county, role=role)
     for line in account_lines(accounts, now=clock.now()):
         print(line)
     return 0
@@ -152,13 +146,8 @@ def reset_user_password(args: argparse.Namespace, database: Database) -> int:
     password = read_password(args.password_stdin, unchanged="密码未更改")
     reset = _valid(_RESET, {"password": password})
     with database.write() as session:
-        account = reset_password(
-            session, SYSTEM, user_id, reset.password, now=clock.now()
-        )
-    print(
-        f"已重置{account.role_label}账号 {account.username}({_who(account)})的密码,"
-        "该账号已登录的会话全部结束。"
-    )
+        account = reset_password(session, SYSTEM, user_id, reset.password, now=clock.now())
+    print(f"已重置{account.role_label}账号 {account.username}({_who(account)})的密码,该账号已登录的会话全部结束。")
     return 0
 
 
@@ -166,18 +155,11 @@ def deactivate_user(args: argparse.Namespace, database: Database) -> int:
     """Stop the account from logging in and end its sessions; refused for the last active coordinator."""
     with database.write() as session:
         user_id, active = _find(session, args.username)
-        account = (
-            deactivate_account(session, SYSTEM, user_id, now=clock.now())
-            if active
-            else None
-        )
+        account = deactivate_account(session, SYSTEM, user_id, now=clock.now()) if active else None
     if account is None:
         print(f"账号 {args.username} 已经停用,未作更改。")
     else:
-        print(
-            f"已停用{account.role_label}账号 {account.username}({_who(account)}),"
-            "该账号已登录的会话全部结束。"
-        )
+        print(f"已停用{account.role_label}账号 {account.username}({_who(account)}),该账号已登录的会话全部结束。")
     return 0
 
 
@@ -200,15 +182,9 @@ def account_lines(accounts: Sequence[StaffAccountOut], *, now: datetime) -> list
         ]
         for a in accounts
     ]
-    widths = [
-        max(display_width(row[i]) for row in [header, *rows])
-        for i in range(len(header))
-    ]
+    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
-        "  ".join(
-            cell + " " * (width - display_width(cell))
-            for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
+        "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in [header, *rows]
     ]
     active = sum(a.active for a in accounts)
@@ -232,9 +208,7 @@ def read_password(from_stdin: bool, *, unchanged: str) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise BadInput(
-            "没有可以输入密码的终端:请用 --password-stdin 从标准输入传入密码"
-        )
+        raise BadInput("没有可以输入密码的终端:请用 --password-stdin 从标准输入传入密码")
     password = getpass.getpass("新密码:")
     if getpass.getpass("再次输入新密码:") != password:
         raise BadInput(f"两次输入的密码不一致,{unchanged}")
@@ -247,18 +221,12 @@ def _valid(adapter: TypeAdapter[T], value: object) -> T:
         return adapter.validate_python(value)
     except ValidationError as exc:
         problems = validation_problems(list(exc.errors()))
-        raise BadInput(
-            problems[0]["message"] if problems else "填写内容不正确"
-        ) from None
+        raise BadInput(problems[0]["message"] if problems else "填写内容不正确") from None
 
 
 def _find(session: Session, username: str) -> tuple[int, bool]:
     # Only the columns: the service locks and reads the row itself.
-    found = session.exec(
-        select(StaffUser.id, StaffUser.active).where(
-            StaffUser.username == username.strip()
-        )
-    ).first()
+    found = session.exec(select(StaffUser.id, StaffUser.active).where(StaffUser.username == username.strip())).first()
     if found is None or found[0] is None:
         raise NotFound(f"没有用户名为“{username}”的账号")
     return found[0], found[1]
@@ -289,15 +257,11 @@ def _county(value: str | None) -> str | None:
 
 
 def _who(account: StaffAccountOut) -> str:
-    return ",".join(
-        x for x in (account.display_name, account.member_name, account.county_name) if x
-    )
+    return ",".join(x for x in (account.display_name, account.member_name, account.county_name) if x)
 
 
 def _place_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--member", help="pool member code or short name, e.g. picc or 人保财险"
-    )
+    parser.add_argument("--member", help="pool member code or short name, e.g. picc or 人保财险")
     parser.add_argument("--county", help="county code or name, e.g. 320902 or 亭湖区")
 
 

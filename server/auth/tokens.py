@@ -19,13 +19,26 @@ def hash_token(raw: str) -> str:
 
 
 def issue_token(
-    session: Session, *, role: Role, now: datetime, ttl_seconds: int, phone: str | None = None, user_id: int | None = None
+    session: Session,
+    *,
+    role: Role,
+    now: datetime,
+    ttl_seconds: int,
+    phone: str | None = None,
+    user_id: int | None = None,
 ) -> tuple[str, datetime]:
     """Create a token; returns the raw token (shown once) and its expiry."""
     raw = secrets.token_urlsafe(32)
     expires_at = now + timedelta(seconds=ttl_seconds)
     session.add(
-        AuthToken(token_hash=hash_token(raw), role=role.value, phone=phone, user_id=user_id, created_at=now, expires_at=expires_at)
+        AuthToken(
+            token_hash=hash_token(raw),
+            role=role.value,
+            phone=phone,
+            user_id=user_id,
+            created_at=now,
+            expires_at=expires_at,
+        )
     )
     return raw, expires_at
 

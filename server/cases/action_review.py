@@ -28,9 +28,7 @@ def accept(session: Session, *, ctx: AppContext, actor: Actor, case_id: int, ver
     return perform(session, ctx=ctx, actor=actor, case_id=case_id, version=version, action=Action.ACCEPT, change=take)
 
 
-def escalate(
-    session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int, reason: str
-) -> Case:
+def escalate(session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int, reason: str) -> Case:
     """Hand the case to a superior; its deadline becomes the escalated one (see `escalated_due`)."""
 
     def hand_up(case: Case, now: datetime) -> Change:
@@ -64,9 +62,7 @@ def escalated_due(case: Case, *, ctx: AppContext) -> datetime:
     return add_working_seconds(base, case.sla_paused_seconds, calendar=ctx.calendar, hours=ctx.hours)
 
 
-def decide(
-    session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int, comment: str
-) -> Case:
+def decide(session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int, comment: str) -> Case:
     """A supervisor of the case's member lets an escalated case proceed (refusing it is `reject`).
 
     The case keeps its escalated deadline: the 2-day promise still applies.
@@ -80,9 +76,7 @@ def decide(
     )
 
 
-def move_offline(
-    session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int, reason: str
-) -> Case:
+def move_offline(session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int, reason: str) -> Case:
     """Continue the case outside the system (remote follow-up); payment and policy can still be recorded."""
 
     def go_offline(case: Case, now: datetime) -> Change:

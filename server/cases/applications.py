@@ -122,7 +122,14 @@ def create_application(
             case.number = next_case_number(session, local(now).date())
             session.add(case)
             session.flush()
-            record(session, case, Action.CREATE, actor, now=now, payload={"channel": case.channel, "category": case.category})
+            record(
+                session,
+                case,
+                Action.CREATE,
+                actor,
+                now=now,
+                payload={"channel": case.channel, "category": case.category},
+            )
             if idempotency_key:
                 remember_key(session, actor, OPERATION_CREATE, idempotency_key, case_id=case.id or 0, now=now)
     except IntegrityError:

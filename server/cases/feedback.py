@@ -74,9 +74,9 @@ def file_complaint(session: Session, ctx: AppContext, actor: Actor, case_id: int
     if case.status == CaseStatus.DRAFT.value:
         raise Conflict("申请提交后才能投诉;如有疑问请拨打监督电话", code="not_submitted")
     recent = session.exec(
-        select(func.count()).select_from(Complaint).where(
-            Complaint.case_id == case.id, Complaint.created_at > now - timedelta(days=1)
-        )
+        select(func.count())
+        .select_from(Complaint)
+        .where(Complaint.case_id == case.id, Complaint.created_at > now - timedelta(days=1))
     ).one()
     if recent >= COMPLAINTS_PER_DAY:
         raise TooManyRequests("今天已提交多次投诉,请耐心等待处理,或拨打监督电话", retry_after=3600)

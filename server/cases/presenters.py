@@ -150,7 +150,12 @@ def staff_detail(session: Session, case: Case, catalog: Catalog, actor: Actor, *
     required, missing = missing_kinds(case, catalog, documents)
     events = session.exec(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     calls = session.exec(select(CallRecord).where(CallRecord.case_id == case.id).order_by(CallRecord.id)).all()
-    users = {u.id: u for u in session.exec(select(StaffUser).where(StaffUser.id.in_({c.user_id for c in calls} | {case.handler_user_id or 0}))).all()}  # type: ignore[union-attr]
+    users = {
+        u.id: u
+        for u in session.exec(
+            select(StaffUser).where(StaffUser.id.in_({c.user_id for c in calls} | {case.handler_user_id or 0}))
+        ).all()
+    }  # type: ignore[union-attr]
     branch = session.get(Branch, case.branch_id) if case.branch_id else None
     decision = session.exec(
         select(DispatchDecision).where(DispatchDecision.case_id == case.id).order_by(DispatchDecision.id.desc())  # type: ignore[union-attr]

@@ -335,7 +335,9 @@ def _walked_ids(
     if offset < dated:
         has_due = Case.due_at.is_not(None)
         if len(statuses) == 1:
-            query = select(Case.id).where(*plan.where, has_due).order_by(Case.due_at, Case.id).offset(offset).limit(limit)
+            query = (
+                select(Case.id).where(*plan.where, has_due).order_by(Case.due_at, Case.id).offset(offset).limit(limit)
+            )
         else:
             walk_where = plan.walk_where()
             walks = [

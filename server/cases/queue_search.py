@@ -31,7 +31,9 @@ _LIKE_ESCAPE = "\\"
 
 def like_literal(text: str) -> str:
     """`text` with LIKE's wildcards escaped, so a typed % or _ matches itself."""
-    return text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
+    return (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
+    )
 
 
 def number_prefix_condition(prefix: str, number: Any = Case.number) -> Any:

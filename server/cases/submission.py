@@ -29,10 +29,7 @@ from server.sla.deadlines import initial_deadline
 log = logging.getLogger(__name__)
 
 DUPLICATE_SUBMIT = "该申请已提交,请勿重复提交"
-CONSENT_MISSING = (
-    "请阅读并勾选同意《个人敏感信息处理单独同意书》后再提交;"
-    "如不同意,可携带证件前往县区“1号窗口”现场办理"
-)
+CONSENT_MISSING = "请阅读并勾选同意《个人敏感信息处理单独同意书》后再提交;如不同意,可携带证件前往县区“1号窗口”现场办理"
 CONSENT_OUTDATED = "《个人敏感信息处理单独同意书》已更新,请重新阅读并同意最新版本后再提交"
 
 

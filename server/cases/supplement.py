@@ -72,9 +72,7 @@ def complete_supplement(session: Session, ctx: AppContext, actor: Actor, case: C
     apply_action(session, ctx, actor, case, Action.SUPPLEMENT, restart)
 
 
-def mark_supplement_received(
-    session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int
-) -> Case:
+def mark_supplement_received(session: Session, *, ctx: AppContext, actor: Actor, case_id: int, version: int) -> Case:
     """Staff record that the customer supplied the papers another way (e.g. brought them to the counter)."""
     case = open_case(session, actor, case_id, version=version)
     complete_supplement(session, ctx, actor, case)

@@ -104,7 +104,9 @@ def check_upload_allowed(case: Case, ctx: AppContext, actor: Actor, kind: Docume
         return
     if kind not in _case_kinds(case, ctx):
         names = "、".join(k.label for k in _case_kinds(case, ctx))
-        raise BadInput(f"{BusinessType(case.business_type).label}不需要该材料,可上传:{names}", details={"field": "kind"})
+        raise BadInput(
+            f"{BusinessType(case.business_type).label}不需要该材料,可上传:{names}", details={"field": "kind"}
+        )
     if status is CaseStatus.DRAFT:
         if actor.role is not Role.CITIZEN and not (
             case.channel == Channel.COUNTER.value and case.created_by_user_id == actor.user_id

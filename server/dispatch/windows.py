@@ -75,9 +75,7 @@ def county_windows(session: Session, *, county_code: str) -> PoolCounty:
         .order_by(col(Branch.id))
     ).all()
     last = _last_changes(session, county_code)
-    windows = [
-        _window(branch, member, last.get(member.code)) for branch, member in rows
-    ]
+    windows = [_window(branch, member, last.get(member.code)) for branch, member in rows]
     return PoolCounty(
         county_code=county.code,
         county=county.name,
@@ -125,16 +123,12 @@ def set_window(
 
     wanted = change.model_dump(exclude_none=True)
     before = {
-        name: getattr(branch, name)
-        for name in SETTINGS
-        if name in wanted and getattr(branch, name) != wanted[name]
+        name: getattr(branch, name) for name in SETTINGS if name in wanted and getattr(branch, name) != wanted[name]
     }
     after = {name: wanted[name] for name in before}
     if not after:
         return WindowChangeOut(
-            window=_window(
-                branch, member, _last_changes(session, county_code).get(member_code)
-            ),
+            window=_window(branch, member, _last_changes(session, county_code).get(member_code)),
             changes=[],
             dispatched=[],
         )
@@ -184,16 +178,12 @@ def set_window(
     )
 
 
-def window_history(
-    session: Session, *, county_code: str, limit: int = DEFAULT_HISTORY
-) -> list[PoolChangeRow]:
+def window_history(session: Session, *, county_code: str, limit: int = DEFAULT_HISTORY) -> list[PoolChangeRow]:
     """The recorded changes to the county's windows, newest first: who, when, what before and after."""
     _county(session, county_code)
     events = session.exec(
         select(Event)
-        .where(
-            Event.action == Action.SET_BRANCH.value, Event.county_code == county_code
-        )
+        .where(Event.action == Action.SET_BRANCH.value, Event.county_code == county_code)
         .order_by(col(Event.seq).desc())
         .limit(min(max(limit, 1), MAX_HISTORY))
     ).all()
@@ -220,19 +210,12 @@ def _county(session: Session, county_code: str) -> County:
 
 def _restart_round_robin(session: Session, county_code: str) -> None:
     """Zero the county's round-robin state in every category: the new weights start clean (module docstring)."""
-    session.exec(
-        update(DispatchWeight)
-        .where(col(DispatchWeight.county_code) == county_code)
-        .values(current_weight=0)
-    )
+    session.exec(update(DispatchWeight).where(col(DispatchWeight.county_code) == county_code).values(current_weight=0))
 
 
 def _recorded(values: dict[str, Any]) -> dict[str, Any]:
     """Settings as the event keeps them: the phone masked, the rest as they are."""
-    return {
-        name: mask_landline(value) if name == "window_phone" else value
-        for name, value in values.items()
-    }
+    return {name: mask_landline(value) if name == "window_phone" else value for name, value in values.items()}
 
 
 def _changes(payload: dict[str, Any]) -> list[FieldChange]:
@@ -262,9 +245,7 @@ def _last_changes(session: Session, county_code: str) -> dict[str, Event]:
     """The newest SET_BRANCH event per member of the county."""
     newest = (
         select(func.max(Event.seq))
-        .where(
-            Event.action == Action.SET_BRANCH.value, Event.county_code == county_code
-        )
+        .where(Event.action == Action.SET_BRANCH.value, Event.county_code == county_code)
         .group_by(col(Event.member_code))
     )
     events = session.exec(select(Event).where(col(Event.seq).in_(newest))).all()
@@ -289,7 +270,5 @@ def _window(branch: Branch, member: Member, last: Event | None) -> PoolWindow:
 def _waiting(session: Session, county_code: str) -> int:
     """Cases of the county waiting for a window (the coordinator's unassigned queue)."""
     return session.exec(
-        select(func.count())
-        .select_from(Case)
-        .where(waiting_for_a_window(), Case.county_code == county_code)
+        select(func.count()).select_from(Case).where(waiting_for_a_window(), Case.county_code == county_code)
     ).one()

@@ -116,9 +116,7 @@ def inspect_upload(
     if not data:
         raise UploadRejected(_MSG_EMPTY, "empty")
     if len(data) > max_bytes:
-        raise UploadRejected(
-            f"文件超过 {max_bytes / (1024 * 1024):g} MB,请压缩后重新上传", "too_large"
-        )
+        raise UploadRejected(f"文件超过 {max_bytes / (1024 * 1024):g} MB,请压缩后重新上传", "too_large")
     if data.startswith(_JPEG_MAGIC):
         return _inspect_image(data, "JPEG", thumbnail_size, max_pixels)
     if data.startswith(_PNG_MAGIC):

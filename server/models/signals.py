@@ -20,9 +20,7 @@ class SignalRule(SQLModel, table=True):
     __tablename__ = "signal_rule"
 
     # Always 1: one rule for the whole city, not a sequence.
-    id: int = Field(
-        default=1, primary_key=True, sa_column_kwargs={"autoincrement": False}
-    )
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     intermediary_threshold: int
     intermediary_window_days: int
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -79,9 +79,7 @@ def complaints(
 ) -> tuple[list[ComplaintSignal], int]:
     """Complaints written in `[since, now]`, newest first, and how many in all."""
     condition = and_(Complaint.created_at >= since, Complaint.created_at <= now)  # type: ignore[operator]
-    total = session.exec(
-        select(func.count()).select_from(Complaint).where(condition)
-    ).one()
+    total = session.exec(select(func.count()).select_from(Complaint).where(condition)).one()
     rows = session.exec(
         select(Complaint, Case.number)
         .join(Case, Case.id == Complaint.case_id)  # type: ignore[arg-type]

@@ -36,12 +36,8 @@ def collect_signals(
         limit=limit,
     )
     overdue, overdue_count = long_overdue(session, catalog, now=now, limit=limit)
-    rated, rated_count = ratings(
-        session, catalog, since=since, now=now, max_stars=max_stars, limit=limit
-    )
-    complained, complaint_count = complaints(
-        session, catalog, since=since, now=now, limit=limit
-    )
+    rated, rated_count = ratings(session, catalog, since=since, now=now, max_stars=max_stars, limit=limit)
+    complained, complaint_count = complaints(session, catalog, since=since, now=now, limit=limit)
     return SignalsOut(
         as_of=now,
         rule=rule,

@@ -50,9 +50,7 @@ def current_rule(session: Session) -> SignalRuleOut:
     return _out(_stored(session))
 
 
-def set_rule(
-    session: Session, actor: Actor, data: SignalRuleIn, *, now: datetime
-) -> SignalRuleOut:
+def set_rule(session: Session, actor: Actor, data: SignalRuleIn, *, now: datetime) -> SignalRuleOut:
     """Store the coordinator's rule and record one set_signal_rule event with before and after.
 
     Setting the figures already in force changes nothing and records nothing.

@@ -92,9 +92,7 @@ def escalated_deadline(submitted_at: datetime, *, calendar: WorkingDays, hours: 
     Outside working hours the count starts at the next opening, so e.g. Mon
     10:00 → Wed 10:00 and Fri 17:00 → Tue 17:00 in a normal week.
     """
-    return add_working_seconds(
-        submitted_at, ESCALATED_WORKING_DAYS * hours.day_seconds, calendar=calendar, hours=hours
-    )
+    return add_working_seconds(submitted_at, ESCALATED_WORKING_DAYS * hours.day_seconds, calendar=calendar, hours=hours)
 
 
 def working_seconds_between(start: datetime, end: datetime, *, calendar: WorkingDays, hours: WorkingHours) -> int:
@@ -117,9 +115,7 @@ def working_seconds_between(start: datetime, end: datetime, *, calendar: Working
     return total
 
 
-def add_working_seconds(
-    start: datetime, seconds: int, *, calendar: WorkingDays, hours: WorkingHours
-) -> datetime:
+def add_working_seconds(start: datetime, seconds: int, *, calendar: WorkingDays, hours: WorkingHours) -> datetime:
     """The earliest moment by which `seconds` of working time have passed since `start`.
 
     Landing exactly on a closing time gives that closing time, not the next

@@ -94,14 +94,11 @@ def window_rows(session: Session, catalog: Catalog, *, now: datetime) -> list[Bo
         .group_by(Case.county_code, Case.member_code)
     )
     figures: dict[tuple[str, str], tuple[int, ...]] = {
-        (county, member): tuple(int(n) for n in counts)
-        for county, member, *counts in session.exec(query).all()
+        (county, member): tuple(int(n) for n in counts) for county, member, *counts in session.exec(query).all()
     }
     available = {
         (county, member): bool(flag)
-        for county, member, flag in session.exec(
-            select(Branch.county_code, Branch.member_code, Branch.available)
-        ).all()
+        for county, member, flag in session.exec(select(Branch.county_code, Branch.member_code, Branch.available)).all()
     }
     county_order = {c.code: i for i, c in enumerate(catalog.counties)}
     member_order = {m.code: i for i, m in enumerate(catalog.members)}
@@ -116,9 +113,7 @@ def window_rows(session: Session, catalog: Catalog, *, now: datetime) -> list[Bo
     )
     rows = []
     for county, member in keys:
-        open_cases, due_today, overdue, supplement, payment = figures.get(
-            (county, member), (0, 0, 0, 0, 0)
-        )
+        open_cases, due_today, overdue, supplement, payment = figures.get((county, member), (0, 0, 0, 0, 0))
         rows.append(
             BoardRow(
                 county_code=county,
@@ -172,9 +167,7 @@ def unassigned_queue(
             due_at=due_at,
             overdue=bool(overdue),
         )
-        for case_id, number, county, category, submitted_at, due_at, overdue in session.exec(
-            query
-        ).all()
+        for case_id, number, county, category, submitted_at, due_at, overdue in session.exec(query).all()
     ]
     return UnassignedQueue(count=int(total), limit=limit, cases=cases)
 
@@ -206,19 +199,13 @@ def completion_rates(
     for submitted_at, finished_at in finished:
         if submitted_at is None or finished_at is None:
             continue
-        kept = completion_marks(
-            submitted_at, finished_at, calendar=calendar, hours=hours
-        ).same_day
+        kept = completion_marks(submitted_at, finished_at, calendar=calendar, hours=hours).same_day
         month[0] += 1
         month[1] += kept
         if finished_at >= today_start:
             today[0] += 1
             today[1] += kept
     return {
-        "today": CompletionRate(
-            completed=today[0], same_day=today[1], rate=rate(today[1], today[0])
-        ),
-        "this_month": CompletionRate(
-            completed=month[0], same_day=month[1], rate=rate(month[1], month[0])
-        ),
+        "today": CompletionRate(completed=today[0], same_day=today[1], rate=rate(today[1], today[0])),
+        "this_month": CompletionRate(completed=month[0], same_day=month[1], rate=rate(month[1], month[0])),
     }

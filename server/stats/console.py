@@ -48,8 +48,6 @@ def print_stats(
         try:
             xlsx.write_bytes(workbook_bytes(stats))
         except OSError as exc:
-            raise BadInput(
-                f"无法写入 Excel 文件 {xlsx}:{exc.strerror or exc}", code="write_failed"
-            ) from None
+            raise BadInput(f"无法写入 Excel 文件 {xlsx}:{exc.strerror or exc}", code="write_failed") from None
         out("")
         out(f"Excel 文件已写入 {xlsx}")

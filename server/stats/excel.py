@@ -62,9 +62,7 @@ def build_workbook(stats: Statistics) -> Workbook:
     """A workbook with the sheets 汇总, 按车辆类别, 按成员机构, 按区县, 区县×成员机构, 按月份, 办理时长, 退回原因, 评价."""
     book = Workbook()
     _summary(book.active, stats)  # type: ignore[arg-type]
-    _counts(
-        book.create_sheet("按车辆类别"), "车辆类别", stats.by_category, stats.completed
-    )
+    _counts(book.create_sheet("按车辆类别"), "车辆类别", stats.by_category, stats.completed)
     _members(book.create_sheet("按成员机构"), stats)
     _counts(book.create_sheet("按区县"), "区县", stats.by_county, stats.completed)
     _cross(book.create_sheet("区县×成员机构"), "区县", stats.county_member)
@@ -123,9 +121,7 @@ def _counts(sheet: Worksheet, head: str, rows: Sequence[CountRow], total: int) -
             [row.name, row.count, _share(row.count, total)],
             [None, COUNT_FORMAT, RATE_FORMAT],
         )
-    _total_row(
-        sheet, [TOTAL, total, _share(total, total)], [None, COUNT_FORMAT, RATE_FORMAT]
-    )
+    _total_row(sheet, [TOTAL, total, _share(total, total)], [None, COUNT_FORMAT, RATE_FORMAT])
     _finish(sheet)
 
 
@@ -189,9 +185,7 @@ def _cross(sheet: Worksheet, corner: str, table: CrossTable) -> None:
     formats = [None, *([COUNT_FORMAT] * (len(table.columns) + 1))]
     for label, counts in zip(table.rows, table.counts, strict=True):
         _row(sheet, [label.name, *counts, sum(counts)], formats)
-    column_totals = [sum(column) for column in zip(*table.counts, strict=True)] or [
-        0
-    ] * len(table.columns)
+    column_totals = [sum(column) for column in zip(*table.counts, strict=True)] or [0] * len(table.columns)
     _total_row(sheet, [TOTAL, *column_totals, sum(column_totals)], formats)
     _finish(sheet)
 
@@ -199,9 +193,7 @@ def _cross(sheet: Worksheet, corner: str, table: CrossTable) -> None:
 def _months(sheet: Worksheet, stats: Statistics) -> None:
     """Months down, the total then each category across (the category × month table turned)."""
     table = stats.category_month
-    _header(
-        sheet, ["月份", COMPLETED_HEADER, *(f"{row.name}(台)" for row in table.rows)]
-    )
+    _header(sheet, ["月份", COMPLETED_HEADER, *(f"{row.name}(台)" for row in table.rows)])
     formats = [None, *([COUNT_FORMAT] * (len(table.rows) + 1))]
     for index, month in enumerate(stats.by_month):
         _row(
@@ -223,9 +215,7 @@ def _handling(sheet: Worksheet, stats: Statistics) -> None:
     for row in stats.handling_by_category:
         _row(sheet, [row.name, row.count, row.average_hours, row.p90_hours], formats)
     overall = stats.handling
-    _total_row(
-        sheet, [TOTAL, overall.count, overall.average_hours, overall.p90_hours], formats
-    )
+    _total_row(sheet, [TOTAL, overall.count, overall.average_hours, overall.p90_hours], formats)
     _finish(sheet)
 
 
@@ -234,9 +224,7 @@ def _rejections(sheet: Worksheet, stats: Statistics) -> None:
     formats = [None, COUNT_FORMAT, RATE_FORMAT]
     for row in stats.rejections_by_reason:
         _row(sheet, [row.reason, row.count, _share(row.count, stats.rejected)], formats)
-    _total_row(
-        sheet, [TOTAL, stats.rejected, _share(stats.rejected, stats.rejected)], formats
-    )
+    _total_row(sheet, [TOTAL, stats.rejected, _share(stats.rejected, stats.rejected)], formats)
     _finish(sheet)
 
 
@@ -250,9 +238,7 @@ def _ratings(sheet: Worksheet, stats: Statistics) -> None:
             [f"{row.stars}星", row.count, _share(row.count, ratings.count)],
             formats,
         )
-    _total_row(
-        sheet, [TOTAL, ratings.count, _share(ratings.count, ratings.count)], formats
-    )
+    _total_row(sheet, [TOTAL, ratings.count, _share(ratings.count, ratings.count)], formats)
     _row(sheet, ["平均评分(星)", ratings.average], [None, HOURS_FORMAT])
     _finish(sheet)
 
@@ -269,15 +255,11 @@ def _header(sheet: Worksheet, titles: Sequence[str]) -> None:
     for cell in sheet[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(
-            horizontal="center", vertical="center", wrap_text=True
-        )
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.freeze_panes = "B2"
 
 
-def _row(
-    sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | None]
-) -> None:
+def _row(sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | None]) -> None:
     """Append a row; None becomes "—" (not measured), numbers keep their type and get `formats`."""
     sheet.append([NOT_MEASURED if value is None else value for value in values])
     for cell, number_format in zip(sheet[sheet.max_row], formats, strict=False):
@@ -287,9 +269,7 @@ def _row(
             cell.number_format = number_format
 
 
-def _total_row(
-    sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | None]
-) -> None:
+def _total_row(sheet: Worksheet, values: Sequence[Cell], formats: Sequence[str | None]) -> None:
     _row(sheet, values, formats)
     for cell in sheet[sheet.max_row]:
         cell.font = _HEADER_FONT
@@ -299,9 +279,7 @@ def _finish(sheet: Worksheet) -> None:
     """Columns wide enough for their longest text (a Chinese character counts as two)."""
     for index, column in enumerate(sheet.iter_cols(values_only=True), start=1):
         width = max((_display_width(value) for value in column), default=8)
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            max(width + 2, 8), 60
-        )
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
 
 
 def _display_width(value: object) -> int:

@@ -97,9 +97,7 @@ def parse_day(value: str, what: str) -> date:
             raise ValueError(value)
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadInput(
-            f"{what}应为 YYYY-MM-DD 格式的日期,例如 2026-01-31", code="bad_date"
-        ) from None
+        raise BadInput(f"{what}应为 YYYY-MM-DD 格式的日期,例如 2026-01-31", code="bad_date") from None
 
 
 def check_range(date_from: date, date_to: date) -> None:
@@ -178,9 +176,7 @@ def statistics(
         by_category=_count_rows(categories, by_category),
         by_member=_count_rows(members, by_member),
         by_county=_count_rows(counties, by_county),
-        by_month=[
-            MonthRow(month=m, name=month_name(m), count=by_month[m]) for m in months
-        ],
+        by_month=[MonthRow(month=m, name=month_name(m), count=by_month[m]) for m in months],
         county_member=_cross(
             counties,
             members,
@@ -192,19 +188,14 @@ def statistics(
             Counter((c.category, c.month) for c in completed),
         ),
         handling=_handling(Label(code="", name=OVERALL), completed),
-        handling_by_category=[
-            _handling(k, [c for c in completed if c.category == k.code])
-            for k in categories
-        ],
+        handling_by_category=[_handling(k, [c for c in completed if c.category == k.code]) for k in categories],
         **_completion_fields(completed, members, calendar=calendar, hours=hours),
         rejections_by_reason=reasons,
         ratings=_ratings(c.rating for c in completed),
     )
 
 
-def _completed_cases(
-    session: Session, start: datetime, end: datetime
-) -> list[_Completed]:
+def _completed_cases(session: Session, start: datetime, end: datetime) -> list[_Completed]:
     """Completed cases finished in [start, end), as plain tuples.
 
     A core statement on the session's connection: the ORM's row handling
@@ -225,14 +216,10 @@ def _completed_cases(
             cases.finished_at < end,
         )
     )
-    return [
-        _Completed(*row, month=f"{row[4].astimezone(LOCAL_ZONE):%Y-%m}") for row in rows
-    ]
+    return [_Completed(*row, month=f"{row[4].astimezone(LOCAL_ZONE):%Y-%m}") for row in rows]
 
 
-def _rejection_reasons(
-    session: Session, start: datetime, end: datetime
-) -> list[ReasonRow]:
+def _rejection_reasons(session: Session, start: datetime, end: datetime) -> list[ReasonRow]:
     """Rejected cases finished in [start, end) by reason, grouped in the database, most frequent first."""
     rows = session.exec(
         select(Case.closing_reason, func.count())
@@ -245,36 +232,22 @@ def _rejection_reasons(
     merged: Counter[str] = Counter()
     for reason, count in rows:
         merged[(reason or "").strip() or NO_REASON] += int(count)
-    return [
-        ReasonRow(reason=r, count=n)
-        for r, n in sorted(merged.items(), key=lambda item: (-item[1], item[0]))
-    ]
+    return [ReasonRow(reason=r, count=n) for r, n in sorted(merged.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def _with_unknown(
-    labels: list[Label], counts: Counter[str | None] | Counter[str]
-) -> list[Label]:
+def _with_unknown(labels: list[Label], counts: Counter[str | None] | Counter[str]) -> list[Label]:
     """`labels` plus any code found in the data but missing from the catalog (kept, not dropped)."""
     known = {label.code for label in labels}
     extra = sorted({code or "" for code in counts} - known)
-    return labels + [
-        NO_MEMBER if code == "" else Label(code=code, name=code) for code in extra
-    ]
+    return labels + [NO_MEMBER if code == "" else Label(code=code, name=code) for code in extra]
 
 
-def _count_rows(
-    labels: list[Label], counts: Counter[str | None] | Counter[str]
-) -> list[CountRow]:
+def _count_rows(labels: list[Label], counts: Counter[str | None] | Counter[str]) -> list[CountRow]:
     merged = Counter({(code or ""): n for code, n in counts.items()})
-    return [
-        CountRow(code=label.code, name=label.name, count=merged[label.code])
-        for label in labels
-    ]
+    return [CountRow(code=label.code, name=label.name, count=merged[label.code]) for label in labels]
 
 
-def _cross(
-    rows: list[Label], columns: list[Label], counts: Counter[tuple[str, str]]
-) -> CrossTable:
+def _cross(rows: list[Label], columns: list[Label], counts: Counter[tuple[str, str]]) -> CrossTable:
     return CrossTable(
         rows=rows,
         columns=columns,
@@ -284,11 +257,7 @@ def _cross(
 
 def _handling(label: Label, cases: Iterable[_Completed]) -> HandlingRow:
     """Average and 90th percentile of submission → completion in hours (cases without a submission skipped)."""
-    durations = [
-        (c.finished_at - c.submitted_at).total_seconds() / 3600
-        for c in cases
-        if c.submitted_at is not None
-    ]
+    durations = [(c.finished_at - c.submitted_at).total_seconds() / 3600 for c in cases if c.submitted_at is not None]
     p90 = percentile(durations, 0.9)
     return HandlingRow(
         code=label.code,
@@ -312,9 +281,7 @@ def _completion_fields(
     for case in cases:
         if case.submitted_at is None:
             continue
-        marks = completion_marks(
-            case.submitted_at, case.finished_at, calendar=calendar, hours=hours
-        )
+        marks = completion_marks(case.submitted_at, case.finished_at, calendar=calendar, hours=hours)
         tally = tallies[case.member_code or ""]
         tally[0] += 1
         tally[1] += marks.same_day
@@ -322,9 +289,7 @@ def _completion_fields(
     overall = [sum(t[i] for t in tallies.values()) for i in range(3)]
     return {
         "completion": _completion_row(Label(code="", name=OVERALL), overall),
-        "completion_by_member": [
-            _completion_row(label, tallies[label.code]) for label in members
-        ],
+        "completion_by_member": [_completion_row(label, tallies[label.code]) for label in members],
     }
 
 

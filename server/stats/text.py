@@ -38,21 +38,15 @@ def report_lines(stats: Statistics) -> list[str]:
 def _details(stats: Statistics) -> Iterator[str]:
     generated = local(stats.generated_at).strftime("%Y-%m-%d %H:%M")
     yield f"统计区间 {stats.date_from.isoformat()} 至 {stats.date_to.isoformat()}(生成于 {generated})"
-    yield from _section(
-        "按车辆类别", _count_table("车辆类别", stats.by_category, stats.completed)
-    )
+    yield from _section("按车辆类别", _count_table("车辆类别", stats.by_category, stats.completed))
     timeliness = {row.code: row for row in stats.completion_by_member}
     member_rows = [
         [
             row.name,
             f"{row.count}",
             percent(_share(row.count, stats.completed)),
-            percent(timeliness[row.code].same_day_rate)
-            if row.code in timeliness
-            else NOT_MEASURED,
-            percent(timeliness[row.code].within_two_days_rate)
-            if row.code in timeliness
-            else NOT_MEASURED,
+            percent(timeliness[row.code].same_day_rate) if row.code in timeliness else NOT_MEASURED,
+            percent(timeliness[row.code].within_two_days_rate) if row.code in timeliness else NOT_MEASURED,
         ]
         for row in stats.by_member
     ]
@@ -79,14 +73,10 @@ def _details(stats: Statistics) -> Iterator[str]:
             member_rows,
         ),
     )
-    yield from _section(
-        "按区县", _count_table("区县", stats.by_county, stats.completed)
-    )
+    yield from _section("按区县", _count_table("区县", stats.by_county, stats.completed))
     yield from _section(
         "按月份",
-        table(
-            ["月份", "承保(台)"], [[row.name, f"{row.count}"] for row in stats.by_month]
-        ),
+        table(["月份", "承保(台)"], [[row.name, f"{row.count}"] for row in stats.by_month]),
     )
 
     yield from _section(
@@ -114,9 +104,7 @@ def _details(stats: Statistics) -> Iterator[str]:
     ratings = stats.ratings
     average = NOT_MEASURED if ratings.average is None else f"{ratings.average:.2f}"
     stars = [[f"{row.stars}星", f"{row.count}"] for row in ratings.by_stars]
-    yield from _section(
-        f"评价(共 {ratings.count} 件,平均 {average} 星)", table(["评分", "件数"], stars)
-    )
+    yield from _section(f"评价(共 {ratings.count} 件,平均 {average} 星)", table(["评分", "件数"], stars))
 
 
 def _section(title: str, lines: Sequence[str]) -> Iterator[str]:
@@ -126,9 +114,7 @@ def _section(title: str, lines: Sequence[str]) -> Iterator[str]:
 
 
 def _count_table(head: str, rows: Sequence[CountRow], total: int) -> list[str]:
-    body = [
-        [row.name, f"{row.count}", percent(_share(row.count, total))] for row in rows
-    ]
+    body = [[row.name, f"{row.count}", percent(_share(row.count, total))] for row in rows]
     return table(
         [head, "承保(台)", "占比"],
         [*body, ["合计", f"{total}", percent(_share(total, total))]],
@@ -138,9 +124,7 @@ def _count_table(head: str, rows: Sequence[CountRow], total: int) -> list[str]:
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Rows padded to columns: the first left-aligned, the others right-aligned."""
     everything = [list(header), *(list(row) for row in rows)]
-    widths = [
-        max(display_width(row[i]) for row in everything) for i in range(len(header))
-    ]
+    widths = [max(display_width(row[i]) for row in everything) for i in range(len(header))]
     lines = []
     for row in everything:
         cells = [_pad(cell, widths[i], right=i > 0) for i, cell in enumerate(row)]

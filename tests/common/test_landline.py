@@ -21,9 +21,7 @@ from common.validators import ValidationProblem, mask_landline, validate_landlin
         ("0515-88886666-801", "0515-88886666-801"),  # extension
     ],
 )
-def test_landline_is_normalised_with_a_dash_after_the_area_code(
-    typed: str, expected: str
-) -> None:
+def test_landline_is_normalised_with_a_dash_after_the_area_code(typed: str, expected: str) -> None:
     assert validate_landline(typed) == expected
 
 
@@ -60,7 +58,5 @@ def test_empty_window_phone_asks_for_one() -> None:
         ("not a phone", "*********"),
     ],
 )
-def test_masked_landline_keeps_area_code_and_last_four_digits_only(
-    phone: str, masked: str
-) -> None:
+def test_masked_landline_keeps_area_code_and_last_four_digits_only(phone: str, masked: str) -> None:
     assert mask_landline(phone) == masked

@@ -29,8 +29,15 @@ from common.validators import (
 TODAY = date(2026, 5, 25)
 
 PROVINCE_CODES = [
-    *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
-    *range(50, 55), *range(61, 66), 71, 81, 82,
+    *range(11, 16),
+    *range(21, 24),
+    *range(31, 38),
+    *range(41, 47),
+    *range(50, 55),
+    *range(61, 66),
+    71,
+    81,
+    82,
 ]
 VIN_ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 DIGITS = "0123456789"
@@ -47,6 +54,7 @@ def with_check_digit(vin: str) -> str:
 
 
 # --- strategies ------------------------------------------------------------------
+
 
 @st.composite
 def valid_resident_ids(draw: st.DrawFn) -> str:
@@ -73,6 +81,7 @@ valid_mobiles = st.builds(
 
 # --- fixtures --------------------------------------------------------------------
 
+
 @pytest.fixture
 def yancheng_id() -> str:
     """A real-looking ID issued in Tinghu district (320902), born 1990-01-01."""
@@ -80,6 +89,7 @@ def yancheng_id() -> str:
 
 
 # --- resident ID -----------------------------------------------------------------
+
 
 def test_standard_example_id_number_is_accepted() -> None:
     # The worked example printed in GB 11643-1999.
@@ -179,15 +189,13 @@ def test_any_well_formed_id_number_is_accepted(number: str) -> None:
 
 
 @given(valid_resident_ids(), st.data())
-def test_any_single_character_change_in_an_id_number_is_rejected(
-    number: str, data: st.DataObject
-) -> None:
+def test_any_single_character_change_in_an_id_number_is_rejected(number: str, data: st.DataObject) -> None:
     index = data.draw(st.integers(0, 17), label="index")
     replacement = data.draw(
         st.sampled_from(DIGITS + "X").filter(lambda ch: ch != number[index]),
         label="replacement",
     )
-    changed = number[:index] + replacement + number[index + 1:]
+    changed = number[:index] + replacement + number[index + 1 :]
     with pytest.raises(ValidationProblem):
         validate_resident_id(changed, today=TODAY)
 
@@ -211,6 +219,7 @@ def test_id_mask_stars_out_malformed_values_entirely(value: str) -> None:
 
 
 # --- VIN ---------------------------------------------------------------------------
+
 
 def test_known_vin_with_x_check_digit_is_accepted() -> None:
     assert vin_check_digit("1M8GDM9AXKP042788") == "X"
@@ -250,9 +259,7 @@ def test_any_vin_with_its_check_digit_is_accepted(vin: str) -> None:
 
 
 @given(valid_vins(), st.data())
-def test_any_single_character_change_in_a_vin_is_rejected(
-    vin: str, data: st.DataObject
-) -> None:
+def test_any_single_character_change_in_a_vin_is_rejected(vin: str, data: st.DataObject) -> None:
     index = data.draw(st.integers(0, 16), label="index")
     original = vin[index]
     # Letters that transliterate to the same value (A and J are both 1)
@@ -260,12 +267,11 @@ def test_any_single_character_change_in_a_vin_is_rejected(
     # value can be caught.
     replacement = data.draw(
         st.sampled_from(VIN_ALPHABET).filter(
-            lambda ch: VIN_TRANSLITERATION[ch] != VIN_TRANSLITERATION[original]
-            or (index == 8 and ch != original)
+            lambda ch: VIN_TRANSLITERATION[ch] != VIN_TRANSLITERATION[original] or (index == 8 and ch != original)
         ),
         label="replacement",
     )
-    changed = vin[:index] + replacement + vin[index + 1:]
+    changed = vin[:index] + replacement + vin[index + 1 :]
     with pytest.raises(ValidationProblem):
         validate_vin(changed)
 
@@ -273,10 +279,11 @@ def test_any_single_character_change_in_a_vin_is_rejected(
 @given(valid_vins(), st.integers(0, 16), st.sampled_from("IOQioq"))
 def test_vin_containing_i_o_or_q_is_rejected(vin: str, index: int, letter: str) -> None:
     with pytest.raises(ValidationProblem, match="I、O、Q"):
-        validate_vin(vin[:index] + letter + vin[index + 1:])
+        validate_vin(vin[:index] + letter + vin[index + 1 :])
 
 
 # --- plates ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),
@@ -322,14 +329,13 @@ def test_malformed_plates_say_what_is_wrong(value: str, hint: str) -> None:
     ),
     st.sampled_from(["·", " ", "-", "."]),
 )
-def test_plates_written_with_a_separator_normalise_to_the_plain_form(
-    plate: str, separator: str
-) -> None:
+def test_plates_written_with_a_separator_normalise_to_the_plain_form(plate: str, separator: str) -> None:
     written = plate[:2] + separator + plate[2:].lower()
     assert validate_plate(written) == plate
 
 
 # --- mobile ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("value", "hint"),
@@ -379,6 +385,7 @@ def test_phone_mask_stars_out_other_numbers_entirely(value: str) -> None:
 
 
 # --- use inside pydantic models ------------------------------------------------------
+
 
 class Owner(pydantic.BaseModel):
     """A model as the API schemas will declare it."""

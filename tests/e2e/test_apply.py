@@ -61,7 +61,9 @@ def test_new_vehicle_application(page: Page, live_server: CitizenSite, tmp_path:
     fake_jpeg.write_bytes(b"this is not really a JPEG at all" * 20)
     page.locator("#pick-purchase_invoice").set_input_files(str(fake_jpeg))
     # The browser cannot draw it, so it goes as it is and the server's own words come back.
-    expect(page.locator('.doc[data-kind="purchase_invoice"] .err')).to_have_text("仅支持 JPG、PNG 图片或 PDF 文件,请重新选择")
+    expect(page.locator('.doc[data-kind="purchase_invoice"] .err')).to_have_text(
+        "仅支持 JPG、PNG 图片或 PDF 文件,请重新选择"
+    )
     expect(page.locator('.doc[data-kind="purchase_invoice"] .state')).to_have_text("上传失败")
 
     upload(page, "id_front", photo(tmp_path / "front.jpg"), camera=True)
@@ -137,4 +139,7 @@ def test_new_vehicle_application(page: Page, live_server: CitizenSite, tmp_path:
     assert len(submits) == 1
     assert sorted(d.kind for d in documents) == sorted(NEW_KINDS)
     assert all(max(d.width or 0, d.height or 0) <= 1600 for d in documents), "photos are shrunk before upload"
-    assert page.evaluate("Object.keys(localStorage).filter(function (k) { return k.indexOf('no1w.draft') === 0; }).length") == 0
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(function (k) { return k.indexOf('no1w.draft') === 0; }).length")
+        == 0
+    )

@@ -55,13 +55,17 @@ def test_registered_vehicle_from_application_to_rating(
     # The clerk finds the 行驶证 photo unreadable and asks for another.
     staff = clerk(http, ctx)
     staff_act(http, staff, case_id, "accept")
-    staff_act(http, staff, case_id, "request-supplement", kinds=["vehicle_license"], message="行驶证副页拍得不清楚,请重拍")
+    staff_act(
+        http, staff, case_id, "request-supplement", kinds=["vehicle_license"], message="行驶证副页拍得不清楚,请重拍"
+    )
     page.reload()
     expect(card.locator(".status")).to_have_text("待补充材料")
     expect(card.locator(".supplement-message")).to_have_text("窗口说明:行驶证副页拍得不清楚,请重拍")
     card.get_by_role("button", name="提交补充材料").click()
     expect(card.locator(".supplement .msg")).to_have_text("请先上传:机动车行驶证")
-    card.locator(f"#pick-{case_id}-vehicle_license").set_input_files(str(photo(tmp_path / "license2.jpg", color=(30, 60, 30))))
+    card.locator(f"#pick-{case_id}-vehicle_license").set_input_files(
+        str(photo(tmp_path / "license2.jpg", color=(30, 60, 30)))
+    )
     expect(card.locator('.doc[data-kind="vehicle_license"] .state')).to_have_text("已上传")
     page.screenshot(path=str(screenshots / "records-supplement.png"), full_page=True)
     card.get_by_role("button", name="提交补充材料").click()

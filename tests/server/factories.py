@@ -33,7 +33,12 @@ def vin(serial: int = 1, wmi: str = "LBP", vds: str = "KE1800") -> str:
 
 
 def application_payload(
-    *, business_type: str = "new", county_code: str = "320902", serial: int = 1, phone: str = "13912345678", **overrides: Any
+    *,
+    business_type: str = "new",
+    county_code: str = "320902",
+    serial: int = 1,
+    phone: str = "13912345678",
+    **overrides: Any,
 ) -> dict[str, Any]:
     """A valid online motorcycle application."""
     payload: dict[str, Any] = {

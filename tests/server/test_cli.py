@@ -32,9 +32,7 @@ cli_ctx, data_dir, initialised = (
 # --- init ---------------------------------------------------------------------------
 
 
-def test_init_creates_the_schema_and_the_pool(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_init_creates_the_schema_and_the_pool(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "init")
 
     assert code == 0
@@ -78,9 +76,7 @@ def test_commands_on_an_uninitialised_database_say_to_run_init(
     assert "not initialised" in err and "no1window-server init" in err
 
 
-def test_a_database_from_a_newer_version_is_left_alone(
-    initialised: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_database_from_a_newer_version_is_left_alone(initialised: Path, capsys: pytest.CaptureFixture[str]) -> None:
     database = Database(f"sqlite:///{initialised / 'no1window.db'}")
     try:
         with database.engine.begin() as connection:
@@ -107,9 +103,7 @@ def test_bad_settings_are_reported_without_a_traceback(
     assert not data_dir.exists()
 
 
-def test_an_unknown_command_is_a_usage_error(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_unknown_command_is_a_usage_error(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "frobnicate")
 
     assert code == 2
@@ -147,9 +141,7 @@ def test_sms_outbox_lists_the_newest_messages_first_in_local_time(
     assert lines[1].startswith("2026-03-10 10:00:00  13912345678")
 
 
-def test_sms_outbox_filters_by_phone_and_limits(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_sms_outbox_filters_by_phone_and_limits(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
     with cli_ctx.db.write() as session:
         for n in range(3):
             cli_ctx.sms.send(
@@ -167,9 +159,7 @@ def test_sms_outbox_filters_by_phone_and_limits(
             now=WORKING_MORNING,
         )
 
-    code, out, _ = run(
-        capsys, "sms", "outbox", "--phone", "13912345678", "--limit", "2"
-    )
+    code, out, _ = run(capsys, "sms", "outbox", "--phone", "13912345678", "--limit", "2")
 
     assert code == 0
     assert [line.split()[2] for line in out.splitlines()] == [
@@ -204,22 +194,16 @@ def append_events(ctx: AppContext, count: int) -> None:
             )
 
 
-def test_audit_verify_reports_ok_with_the_event_count(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_audit_verify_reports_ok_with_the_event_count(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
     append_events(cli_ctx, 5)
 
     assert run(capsys, "audit", "verify")[:2] == (0, "OK: 5 events\n")
 
 
-def test_audit_verify_names_the_first_altered_event(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_audit_verify_names_the_first_altered_event(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
     append_events(cli_ctx, 5)
     with cli_ctx.db.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE event SET actor_label = '别人' WHERE seq IN (3, 4)")
-        )
+        connection.execute(text("UPDATE event SET actor_label = '别人' WHERE seq IN (3, 4)"))
 
     code, out, _ = run(capsys, "audit", "verify")
 
@@ -227,9 +211,7 @@ def test_audit_verify_names_the_first_altered_event(
     assert out.startswith("FAILED at event 3: event 3 was altered")
 
 
-def test_audit_verify_notices_a_deleted_event(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_audit_verify_notices_a_deleted_event(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
     append_events(cli_ctx, 5)
     with cli_ctx.db.engine.begin() as connection:
         connection.execute(text("DELETE FROM event WHERE seq = 2"))
@@ -264,13 +246,9 @@ def test_serve_runs_uvicorn_on_the_app_factory_without_its_access_log(
     import uvicorn
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-    monkeypatch.setattr(
-        uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs))
-    )
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
 
-    code, _, _ = run(
-        capsys, "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "3"
-    )
+    code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "3")
 
     assert code == 0
     ((args, kwargs),) = calls
@@ -290,21 +268,15 @@ def test_serve_refuses_an_uninitialised_database(
 ) -> None:
     import uvicorn
 
-    monkeypatch.setattr(
-        uvicorn, "run", lambda *args, **kwargs: pytest.fail("must not start")
-    )
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: pytest.fail("must not start"))
 
     code, _, err = run(capsys, "serve")
 
     assert code == 1 and "no1window-server init" in err
 
 
-@pytest.mark.parametrize(
-    "argv", [["--port", "70000"], ["--workers", "0"], ["--port", "http"]]
-)
-def test_serve_refuses_bad_numbers(
-    initialised: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
-) -> None:
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--workers", "0"], ["--port", "http"]])
+def test_serve_refuses_bad_numbers(initialised: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     assert run(capsys, "serve", *argv)[0] == 2
 
 

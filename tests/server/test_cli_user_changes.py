@@ -42,14 +42,10 @@ def clerk(cli_ctx: AppContext) -> StaffUser:
 
 
 def coordinator(ctx: AppContext, username: str) -> StaffUser:
-    return make_staff(
-        ctx, username, Role.COORDINATOR, member_code=None, county_code=None
-    )
+    return make_staff(ctx, username, Role.COORDINATOR, member_code=None, county_code=None)
 
 
-def reset(
-    capsys: pytest.CaptureFixture[str], username: str, password: str = NEW_PASSWORD
-) -> tuple[int, str, str]:
+def reset(capsys: pytest.CaptureFixture[str], username: str, password: str = NEW_PASSWORD) -> tuple[int, str, str]:
     return run(
         capsys,
         *["user", "reset-password", username, "--password-stdin"],
@@ -83,10 +79,7 @@ def test_reset_password_sets_the_new_one_ends_sessions_and_writes_one_event(
     code, out, err = reset(capsys, "picc_tinghu")
 
     assert (code, err) == (0, "")
-    assert out == (
-        "已重置窗口经办账号 picc_tinghu(王小明,人保财险,亭湖区)的密码,"
-        "该账号已登录的会话全部结束。\n"
-    )
+    assert out == ("已重置窗口经办账号 picc_tinghu(王小明,人保财险,亭湖区)的密码,该账号已登录的会话全部结束。\n")
     assert not token_works(cli_ctx, raw)
     assert logs_in(cli_ctx, "picc_tinghu", NEW_PASSWORD)
     assert not logs_in(cli_ctx, "picc_tinghu", PASSWORD)
@@ -143,9 +136,7 @@ def test_reset_password_names_an_unknown_or_inactive_account_before_asking(
     monkeypatch: pytest.MonkeyPatch,
     clerk: StaffUser,
 ) -> None:
-    monkeypatch.setattr(
-        console.getpass, "getpass", lambda prompt="": pytest.fail("asked")
-    )
+    monkeypatch.setattr(console.getpass, "getpass", lambda prompt="": pytest.fail("asked"))
     argv = ["user", "reset-password"]
 
     code, _, err = run(capsys, *argv, "picc_tinhgu", stdin=Terminal())
@@ -168,10 +159,7 @@ def test_deactivate_stops_logins_ends_sessions_and_writes_one_event(
     code, out, err = run(capsys, "user", "deactivate", "picc_tinghu")
 
     assert (code, err) == (0, "")
-    assert out == (
-        "已停用窗口经办账号 picc_tinghu(王小明,人保财险,亭湖区),"
-        "该账号已登录的会话全部结束。\n"
-    )
+    assert out == ("已停用窗口经办账号 picc_tinghu(王小明,人保财险,亭湖区),该账号已登录的会话全部结束。\n")
     assert stored(cli_ctx, clerk.id or 0).active is False
     assert not token_works(cli_ctx, raw)
     assert not logs_in(cli_ctx, "picc_tinghu", PASSWORD)
@@ -247,15 +235,9 @@ def test_no_password_reaches_the_output_the_log_or_the_events(
     said += [out, err]
 
     assert code == 0 and "picc_tinghu" in said[-2]
-    everything = "\n".join(
-        [*said, caplog.text, *(r.getMessage() for r in caplog.records)]
-    )
+    everything = "\n".join([*said, caplog.text, *(r.getMessage() for r in caplog.records)])
     assert "staff password reset" in caplog.text  # the service did log, without it
-    payloads = [
-        str(e.payload)
-        for action in (Action.ADD_USER, Action.RESET_PASSWORD)
-        for e in events(cli_ctx, action)
-    ]
+    payloads = [str(e.payload) for action in (Action.ADD_USER, Action.RESET_PASSWORD) for e in events(cli_ctx, action)]
     assert len(payloads) == 2
     for password in (first, second, short):
         assert password not in everything

@@ -43,9 +43,7 @@ CLERK = [
 ]
 
 
-def add(
-    capsys: pytest.CaptureFixture[str], *argv: str, password: str = PASSWORD
-) -> tuple[int, str, str]:
+def add(capsys: pytest.CaptureFixture[str], *argv: str, password: str = PASSWORD) -> tuple[int, str, str]:
     return run(capsys, "user", "add", *argv, "--password-stdin", stdin=password + "\n")
 
 
@@ -65,9 +63,7 @@ def test_user_add_creates_a_clerk_who_can_log_in_and_writes_one_event(
     assert (code, err) == (0, "")
     assert out == "已创建窗口经办账号 picc_tinghu(王小明,人保财险,亭湖区)。\n"
     with cli_ctx.db.write() as session:
-        user = session.exec(
-            select(StaffUser).where(StaffUser.username == "picc_tinghu")
-        ).one()
+        user = session.exec(select(StaffUser).where(StaffUser.username == "picc_tinghu")).one()
         assert (user.role, user.member_code, user.county_code) == (
             "clerk",
             "picc",
@@ -104,9 +100,7 @@ def test_user_add_accepts_member_and_county_by_their_chinese_names(
 
     assert code == 0
     with cli_ctx.db.read() as session:
-        user = session.exec(
-            select(StaffUser).where(StaffUser.username == "cpic_yandu")
-        ).one()
+        user = session.exec(select(StaffUser).where(StaffUser.username == "cpic_yandu")).one()
     assert (user.member_code, user.county_code) == ("cpic", "320903")
 
 
@@ -122,9 +116,7 @@ def test_user_add_creates_a_coordinator_without_member_or_county(
     assert code == 0, out
     assert out == "已创建市级协调员账号 city_lead(赵主任)。\n"
     with cli_ctx.db.read() as session:
-        user = session.exec(
-            select(StaffUser).where(StaffUser.username == "city_lead")
-        ).one()
+        user = session.exec(select(StaffUser).where(StaffUser.username == "city_lead")).one()
     assert (user.role, user.member_code, user.county_code) == (
         Role.COORDINATOR.value,
         None,
@@ -175,9 +167,7 @@ def test_user_add_refuses_bad_input_with_the_pages_message_and_creates_nobody(
     message: str,
 ) -> None:
     base = {"--username": "someone", "--display-name": "某人"}
-    defaults = [
-        x for flag, value in base.items() if flag not in argv for x in (flag, value)
-    ]
+    defaults = [x for flag, value in base.items() if flag not in argv for x in (flag, value)]
 
     code, out, err = add(capsys, *defaults, *argv)
 
@@ -186,12 +176,8 @@ def test_user_add_refuses_bad_input_with_the_pages_message_and_creates_nobody(
     assert stored_counts(cli_ctx) == (0, 0)
 
 
-def test_user_add_offers_only_staff_roles(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = add(
-        capsys, "--username", "u_one", "--display-name", "某人", "--role", "admin"
-    )
+def test_user_add_offers_only_staff_roles(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = add(capsys, "--username", "u_one", "--display-name", "某人", "--role", "admin")
 
     assert code == 2 and "invalid choice: 'admin'" in err
     assert "(choose from 'clerk', 'supervisor', 'coordinator')" in err
@@ -243,9 +229,7 @@ def test_user_add_asks_for_no_password_when_the_rest_is_wrong(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(
-        console.getpass, "getpass", lambda prompt="": pytest.fail("asked")
-    )
+    monkeypatch.setattr(console.getpass, "getpass", lambda prompt="": pytest.fail("asked"))
 
     code, _, err = run(
         capsys,
@@ -311,9 +295,7 @@ def test_user_list_shows_every_account_with_role_place_and_state(
     assert display_width(first[: first.index("在用")]) == state_column
 
 
-def test_user_list_filters_by_member_county_and_role(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_user_list_filters_by_member_county_and_role(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
     make_staff(cli_ctx, "picc_tinghu")
     make_staff(cli_ctx, "picc_yandu", county_code="320903")
     make_staff(cli_ctx, "cpic_tinghu", member_code="cpic")
@@ -339,9 +321,7 @@ def test_user_list_filters_by_member_county_and_role(
     ]
 
 
-def test_user_commands_need_an_initialised_database(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_user_commands_need_an_initialised_database(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "user", "list")
 
     assert code == 1 and "no1window-server init" in err

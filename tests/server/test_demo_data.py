@@ -42,11 +42,7 @@ def filled(
     home = tmp_path_factory.mktemp("filled")
     if TEST_DATABASE_URL:
         database = Database(TEST_DATABASE_URL)
-        tables = ", ".join(
-            f'"{t.name}"'
-            for t in SQLModel.metadata.sorted_tables
-            if t.name != "alembic_version"
-        )
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version")
         with database.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     else:
@@ -64,9 +60,7 @@ def _split(ctx: AppContext, logins: DemoLogins) -> tuple[list[Case], list[Case]]
     printed = {c.number for c in logins.cases}
     with ctx.db.read() as session:
         cases = list(session.exec(select(Case).order_by(Case.id)).all())
-    return [c for c in cases if c.number in printed], [
-        c for c in cases if c.number not in printed
-    ]
+    return [c for c in cases if c.number in printed], [c for c in cases if c.number not in printed]
 
 
 def test_the_demo_day_has_a_case_in_every_stage(
@@ -89,30 +83,17 @@ def test_the_demo_day_has_a_case_in_every_stage(
     ):
         assert statuses[status] >= 1, status
     with ctx.db.read() as session:
-        awaiting = next(
-            c for c in today if c.status == CaseStatus.AWAITING_PAYMENT.value
-        )
-        assert (
-            awaiting.payment_link
-            and awaiting.payment_link.startswith("https://")
-            and awaiting.premium
-        )
+        awaiting = next(c for c in today if c.status == CaseStatus.AWAITING_PAYMENT.value)
+        assert awaiting.payment_link and awaiting.payment_link.startswith("https://") and awaiting.premium
         done = next(c for c in today if c.status == CaseStatus.COMPLETED.value)
         assert done.policy_number and done.policy_document_id and done.paid_at
         policy = session.get(Document, done.policy_document_id)
         assert policy is not None and policy.kind == DocumentKind.E_POLICY.value
         assert policy.content_type == "application/pdf"
-    assert next(
-        c for c in today if c.status == CaseStatus.REJECTED.value
-    ).closing_reason
+    assert next(c for c in today if c.status == CaseStatus.REJECTED.value).closing_reason
     truck = next(c for c in today if c.channel == Channel.COUNTER.value)
-    assert (
-        truck.category == VehicleCategory.NONOPERATING_TRUCK.value
-        and truck.created_by_user_id
-    )
-    assert {c.member for c in logins.cases if c.applicant == CITIZEN_PHONE} == {
-        "人保财险"
-    }
+    assert truck.category == VehicleCategory.NONOPERATING_TRUCK.value and truck.created_by_user_id
+    assert {c.member for c in logins.cases if c.applicant == CITIZEN_PHONE} == {"人保财险"}
     assert all(c.created_at >= DAY_START for c in today)
 
 
@@ -123,20 +104,11 @@ def test_every_case_past_or_present_went_through_dispatch(
     with ctx.db.read() as session:
         cases = session.exec(select(Case)).all()
         for case in cases:
-            assert session.exec(
-                select(DispatchDecision).where(DispatchDecision.case_id == case.id)
-            ).first()
-            actions = {
-                e.action
-                for e in session.exec(
-                    select(Event).where(Event.case_id == case.id)
-                ).all()
-            }
+            assert session.exec(select(DispatchDecision).where(DispatchDecision.case_id == case.id)).first()
+            actions = {e.action for e in session.exec(select(Event).where(Event.case_id == case.id)).all()}
             assert {"create", "upload_document", "submit", "dispatch"} <= actions
             assert session.exec(
-                select(SmsMessage).where(
-                    SmsMessage.case_id == case.id, SmsMessage.template == "assigned"
-                )
+                select(SmsMessage).where(SmsMessage.case_id == case.id, SmsMessage.template == "assigned")
             ).first()
         # Routing the demo's cases to their windows left every window of the pool switched on again.
         assert all(b.available for b in session.exec(select(Branch)).all())
@@ -165,9 +137,7 @@ def test_the_past_ends_before_the_demo_day_with_one_case_left_open(
     assert all(c.created_at < DAY_START for c in past)
     assert max(c.finished_at for c in past if c.finished_at) < DAY_START
     still_open = [c for c in past if CaseStatus(c.status).is_open]
-    assert [c.status for c in still_open] == [
-        CaseStatus.REVIEWING.value
-    ]  # the one left overdue
+    assert [c.status for c in still_open] == [CaseStatus.REVIEWING.value]  # the one left overdue
 
 
 def test_the_past_six_months_give_the_statistics_something_to_show(
@@ -186,23 +156,15 @@ def test_the_past_six_months_give_the_statistics_something_to_show(
         )
 
     by_month = {m.month: m.count for m in stats.by_month}
-    assert all(
-        by_month[month] >= 8
-        for month in ("2025-10", "2025-11", "2025-12", "2026-01", "2026-02")
-    ), by_month
+    assert all(by_month[month] >= 8 for month in ("2025-10", "2025-11", "2025-12", "2026-01", "2026-02")), by_month
     assert by_month["2026-03"] >= 3
     assert all(row.count > 0 for row in stats.by_category), stats.by_category
     assert sum(row.count > 0 for row in stats.by_member) >= 6
     assert sum(row.count > 0 for row in stats.by_county) >= 6
     assert stats.rejected >= 5 and len(stats.rejections_by_reason) >= 3
-    assert stats.ratings.count >= 10 and any(
-        row.count for row in stats.ratings.by_stars if row.stars <= 2
-    )
+    assert stats.ratings.count >= 10 and any(row.count for row in stats.ratings.by_stars if row.stars <= 2)
     # Most cases keep the same-day promise, not all: supplements and late payments take longer.
-    assert (
-        stats.completion.same_day_rate is not None
-        and 0.5 < stats.completion.same_day_rate < 1
-    )
+    assert stats.completion.same_day_rate is not None and 0.5 < stats.completion.same_day_rate < 1
 
 
 def test_the_signals_page_has_one_of_each_kind(
@@ -210,16 +172,12 @@ def test_the_signals_page_has_one_of_each_kind(
 ) -> None:
     ctx, _ = filled
     with ctx.db.read() as session:
-        signals = collect_signals(
-            session, ctx.catalog, now=WORKING_MORNING, period_days=30, max_stars=3
-        )
+        signals = collect_signals(session, ctx.catalog, now=WORKING_MORNING, period_days=30, max_stars=3)
 
     # Listed first: the demo citizen's phone, with four owners on the demo day, is flagged too.
     intermediary = signals.intermediaries[0]
     assert intermediary.phone_masked == mask_phone(INTERMEDIARY_PHONE)
-    assert intermediary.owners == 5 and {
-        a.county_name for a in intermediary.applications
-    } == {"响水县"}
+    assert intermediary.owners == 5 and {a.county_name for a in intermediary.applications} == {"响水县"}
     (late,) = signals.overdue
     assert late.overdue_seconds > 24 * 3600 and late.county_name == "大丰区"
     assert any(r.stars <= 2 and r.comment for r in signals.ratings)

@@ -77,7 +77,9 @@ def test_online_application_from_login_to_completed_policy(
     assert view["member_name"] == "人保财险" and view["window_phone"]
     assert view["due_at"] is not None
     assigned_sms = [m for m in outbox(ctx) if m.template == "assigned"]
-    assert len(assigned_sms) == 1 and "人保财险" in assigned_sms[0].text and view["window_phone"] in assigned_sms[0].text
+    assert (
+        len(assigned_sms) == 1 and "人保财险" in assigned_sms[0].text and view["window_phone"] in assigned_sms[0].text
+    )
 
     # The 人保财险 clerk of 亭湖区 sees it in the queue and takes it.
     make_staff(ctx, "picc_tinghu", member_code="picc", county_code=COUNTY, display_name="李窗口")
@@ -88,7 +90,9 @@ def test_online_application_from_login_to_completed_policy(
 
     def act(action: str, **body: object) -> dict:
         version = client.get(f"/api/v1/staff/cases/{case_id}", headers=clerk).json()["version"]
-        response = client.post(f"/api/v1/staff/cases/{case_id}/{action}", json={"version": version, **body}, headers=clerk)
+        response = client.post(
+            f"/api/v1/staff/cases/{case_id}/{action}", json={"version": version, **body}, headers=clerk
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -126,12 +130,22 @@ def test_online_application_from_login_to_completed_policy(
 
     # Every step is in the audit chain, in order, and the chain is intact.
     with ctx.db.read() as session:
-        actions = [e.action for e in session.exec(select(Event).where(Event.case_id == case_id).order_by(Event.seq)).all()]
+        actions = [
+            e.action for e in session.exec(select(Event).where(Event.case_id == case_id).order_by(Event.seq)).all()
+        ]
         report = verify_chain(session)
     assert report.ok, report.problem
     for expected in (
-        "create", "upload_document", "submit", "dispatch", "accept", "request_supplement",
-        "supplement", "approve", "record_payment", "issue_policy",
+        "create",
+        "upload_document",
+        "submit",
+        "dispatch",
+        "accept",
+        "request_supplement",
+        "supplement",
+        "approve",
+        "record_payment",
+        "issue_policy",
     ):
         assert expected in actions
     assert actions.index("submit") < actions.index("dispatch") < actions.index("accept") < actions.index("issue_policy")

@@ -33,9 +33,7 @@ CLERK_BODY: dict[str, Any] = {
 }
 
 
-def add_coordinator(
-    ctx: AppContext, username: str = "city_coord", display_name: str = "市协调员"
-) -> Actor:
+def add_coordinator(ctx: AppContext, username: str = "city_coord", display_name: str = "市协调员") -> Actor:
     """A city coordinator (password PASSWORD), as the Actor their requests carry."""
     user = make_staff(
         ctx,
@@ -71,11 +69,7 @@ def stored(ctx: AppContext, user_id: int) -> StaffUser:
 def events(ctx: AppContext, action: Action) -> list[Event]:
     """The events of one action, oldest first."""
     with ctx.db.read() as session:
-        return list(
-            session.exec(
-                select(Event).where(Event.action == action.value).order_by(Event.seq)
-            ).all()
-        )
+        return list(session.exec(select(Event).where(Event.action == action.value).order_by(Event.seq)).all())
 
 
 def create_request(**overrides: object) -> StaffAccountCreate:

@@ -47,9 +47,7 @@ def test_clerks_and_supervisors_get_404_on_every_account_endpoint(
     headers = staff_headers(client, "insider")
     before = stored_counts(ctx)
 
-    response = client.request(
-        method, path.format(id=target.id), json=body, headers=headers
-    )
+    response = client.request(method, path.format(id=target.id), json=body, headers=headers)
 
     assert response.status_code == 404, response.text
     assert stored_counts(ctx) == before

@@ -35,9 +35,7 @@ def coordinator(ctx: AppContext, client: TestClient) -> dict[str, str]:
 
 def user_id(ctx: AppContext, username: str) -> int:
     with ctx.db.read() as session:
-        user = session.exec(
-            select(StaffUser).where(StaffUser.username == username)
-        ).one()
+        user = session.exec(select(StaffUser).where(StaffUser.username == username)).one()
     assert user.id is not None
     return user.id
 
@@ -83,9 +81,7 @@ def test_a_created_clerk_logs_in_and_sees_their_own_window_only(
     assert [row["id"] for row in queue.json()["items"]] == [mine.id]
 
 
-def test_a_supervisor_is_created_for_a_member(
-    ctx: AppContext, client: TestClient, coordinator: dict[str, str]
-) -> None:
+def test_a_supervisor_is_created_for_a_member(ctx: AppContext, client: TestClient, coordinator: dict[str, str]) -> None:
     body = {
         **CLERK_BODY,
         "username": "picc_boss",
@@ -165,10 +161,7 @@ def test_the_list_filters_and_never_carries_a_password_hash(
     assert names(county="320902", member="picc") == ["picc_tinghu"]
     assert names(role="coordinator") == ["city_coord"]
     assert names(active="false") == []
-    assert (
-        client.get(USERS, params={"county": "abc"}, headers=coordinator).status_code
-        == 422
-    )
+    assert client.get(USERS, params={"county": "abc"}, headers=coordinator).status_code == 422
 
 
 # --- reset password ---------------------------------------------------------------------------
@@ -192,9 +185,7 @@ def test_after_a_reset_only_the_new_password_works_and_the_old_session_is_over(
     assert log_in(client, "picc_tinghu", NEW_PASSWORD).status_code == 201
 
 
-def test_a_reset_unlocks_a_locked_account(
-    ctx: AppContext, client: TestClient, coordinator: dict[str, str]
-) -> None:
+def test_a_reset_unlocks_a_locked_account(ctx: AppContext, client: TestClient, coordinator: dict[str, str]) -> None:
     make_staff(ctx, "picc_tinghu")
     for _ in range(ctx.settings.staff_max_failed_logins):
         log_in(client, "picc_tinghu", "wrong-password")
@@ -259,10 +250,7 @@ def test_the_only_coordinator_cannot_deactivate_themself(
     response = client.post(f"{USERS}/{me['id']}/deactivate", headers=coordinator)
 
     assert response.status_code == 409
-    assert (
-        response.json()["detail"]
-        == "您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
-    )
+    assert response.json()["detail"] == "您是唯一在用的市级协调员,不能停用自己的账号。请先新增另一名协调员。"
     assert client.get(ME, headers=coordinator).status_code == 200
 
 
@@ -289,12 +277,8 @@ def test_with_a_second_coordinator_one_may_deactivate_the_other_but_not_the_last
     assert "唯一在用的市级协调员" in last.json()["detail"]
 
 
-def test_an_unknown_account_is_404(
-    client: TestClient, coordinator: dict[str, str]
-) -> None:
-    assert (
-        client.post(f"{USERS}/9999/deactivate", headers=coordinator).status_code == 404
-    )
+def test_an_unknown_account_is_404(client: TestClient, coordinator: dict[str, str]) -> None:
+    assert client.post(f"{USERS}/9999/deactivate", headers=coordinator).status_code == 404
     reset = client.post(
         f"{USERS}/9999/reset-password",
         json={"password": NEW_PASSWORD},
@@ -323,24 +307,16 @@ def test_each_change_is_one_event_in_the_feed_without_any_password(
 
     feed = client.get(FEED, params={"after": 0}, headers=coordinator).json()
 
-    changes = [
-        (e["action"], e["action_label"], e["payload"]["username"])
-        for e in feed["events"]
-    ]
+    changes = [(e["action"], e["action_label"], e["payload"]["username"]) for e in feed["events"]]
     assert [(a, u) for a, _, u in changes] == [
         ("add_user", "picc_tinghu2"),
         ("reset_password", "picc_tinghu2"),
         ("deactivate_user", "picc_tinghu2"),
     ]
-    assert all(
-        e["case_id"] is None and e["actor_label"] == "市协调员(市级协调员)"
-        for e in feed["events"]
-    )
+    assert all(e["case_id"] is None and e["actor_label"] == "市协调员(市级协调员)" for e in feed["events"])
     text = repr(feed) + caplog.text
     assert CLERK_BODY["password"] not in text and NEW_PASSWORD not in text
-    assert (
-        "/api/v1/coordinator/users" in caplog.text
-    )  # the access log did run, with the path only
+    assert "/api/v1/coordinator/users" in caplog.text  # the access log did run, with the path only
 
 
 def test_only_the_coordinator_hears_of_account_changes_in_the_feed(
@@ -371,7 +347,6 @@ def test_only_the_coordinator_hears_of_account_changes_in_the_feed(
         "deactivate_user",
     ]
     # The coordinator's record still says which window the account belongs to.
-    assert {
-        (e["payload"]["member_code"], e["payload"]["county_code"])
-        for e in coordinator_heard
-    } == {("picc", "320902")}
+    assert {(e["payload"]["member_code"], e["payload"]["county_code"]) for e in coordinator_heard} == {
+        ("picc", "320902")
+    }

@@ -36,15 +36,11 @@ def coordinator(ctx: AppContext) -> Actor:
     return add_coordinator(ctx)
 
 
-def test_the_only_coordinator_cannot_deactivate_themself(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_the_only_coordinator_cannot_deactivate_themself(ctx: AppContext, coordinator: Actor) -> None:
     raw = open_token(ctx, coordinator.user_id or 0)
 
     with pytest.raises(Conflict) as refused, ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, coordinator.user_id or 0, now=ctx.clock.now()
-        )
+        deactivate_account(session, coordinator, coordinator.user_id or 0, now=ctx.clock.now())
 
     assert refused.value.message == LAST_COORDINATOR_SELF
     assert stored(ctx, coordinator.user_id or 0).active is True
@@ -52,27 +48,19 @@ def test_the_only_coordinator_cannot_deactivate_themself(
     assert events(ctx, Action.DEACTIVATE_USER) == []
 
 
-def test_nobody_deactivates_the_last_active_coordinator(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_nobody_deactivates_the_last_active_coordinator(ctx: AppContext, coordinator: Actor) -> None:
     # The console (acting as the system) is held to the same rule.
     with pytest.raises(Conflict) as refused, ctx.db.write() as session:
-        deactivate_account(
-            session, SYSTEM, coordinator.user_id or 0, now=ctx.clock.now()
-        )
+        deactivate_account(session, SYSTEM, coordinator.user_id or 0, now=ctx.clock.now())
 
     assert refused.value.message == LAST_COORDINATOR
 
 
-def test_with_two_coordinators_one_may_go_but_not_the_second(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_with_two_coordinators_one_may_go_but_not_the_second(ctx: AppContext, coordinator: Actor) -> None:
     second = add_coordinator(ctx, "city_coord2", "市协调员二")
 
     with ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, coordinator.user_id or 0, now=ctx.clock.now()
-        )  # self, allowed
+        deactivate_account(session, coordinator, coordinator.user_id or 0, now=ctx.clock.now())  # self, allowed
     with pytest.raises(Conflict) as refused, ctx.db.write() as session:
         deactivate_account(session, second, second.user_id or 0, now=ctx.clock.now())
 
@@ -80,19 +68,13 @@ def test_with_two_coordinators_one_may_go_but_not_the_second(
     assert stored(ctx, second.user_id or 0).active is True
 
 
-def test_an_inactive_coordinator_does_not_count_as_the_one_left(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_an_inactive_coordinator_does_not_count_as_the_one_left(ctx: AppContext, coordinator: Actor) -> None:
     second = add_coordinator(ctx, "city_coord2", "市协调员二")
     with ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, second.user_id or 0, now=ctx.clock.now()
-        )
+        deactivate_account(session, coordinator, second.user_id or 0, now=ctx.clock.now())
 
     with pytest.raises(Conflict), ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, coordinator.user_id or 0, now=ctx.clock.now()
-        )
+        deactivate_account(session, coordinator, coordinator.user_id or 0, now=ctx.clock.now())
 
 
 # --- two coordinators at once (PostgreSQL: row locks; SQLite serialises every writer) -----------
@@ -124,26 +106,20 @@ def someone_waits_for_a_lock(ctx: AppContext) -> bool:
     not TEST_DATABASE_URL,
     reason="needs PostgreSQL (NO1WINDOW_TEST_DATABASE_URL): SQLite runs one writer at a time",
 )
-def test_two_coordinators_deactivating_each_other_at_once_leave_one_active(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_two_coordinators_deactivating_each_other_at_once_leave_one_active(ctx: AppContext, coordinator: Actor) -> None:
     second = add_coordinator(ctx, "city_coord2", "市协调员二")
     outcome: list[BaseException | None] = []
 
     def second_deactivates_first() -> None:
         try:
             with ctx.db.write() as session:
-                deactivate_account(
-                    session, second, coordinator.user_id or 0, now=ctx.clock.now()
-                )
+                deactivate_account(session, second, coordinator.user_id or 0, now=ctx.clock.now())
             outcome.append(None)
         except BaseException as error:  # noqa: BLE001 - handed back to the test thread
             outcome.append(error)
 
     with ctx.db.write() as session:
-        deactivate_account(
-            session, coordinator, second.user_id or 0, now=ctx.clock.now()
-        )
+        deactivate_account(session, coordinator, second.user_id or 0, now=ctx.clock.now())
         # Not committed yet: the other deactivation starts now and must wait for this one, then count again.
         racer = threading.Thread(target=second_deactivates_first, daemon=True)
         racer.start()

@@ -45,9 +45,7 @@ def test_a_clerk_is_created_with_a_hashed_password_and_one_event_without_it(
     ctx: AppContext, coordinator: Actor
 ) -> None:
     with ctx.db.write() as session:
-        account = create_account(
-            session, coordinator, create_request(), now=ctx.clock.now()
-        )
+        account = create_account(session, coordinator, create_request(), now=ctx.clock.now())
 
     assert (account.username, account.role, account.role_label) == (
         "picc_tinghu",
@@ -79,9 +77,7 @@ def test_a_clerk_is_created_with_a_hashed_password_and_one_event_without_it(
         "member_code": "picc",
         "county_code": "320902",
     }
-    assert PASSWORD not in repr(event.payload) and user.password_hash not in repr(
-        event.payload
-    )
+    assert PASSWORD not in repr(event.payload) and user.password_hash not in repr(event.payload)
 
 
 def test_a_supervisor_needs_a_member_only(ctx: AppContext, coordinator: Actor) -> None:
@@ -129,20 +125,14 @@ def test_refused_creations_store_nothing(
     before = stored_counts(ctx)
 
     with pytest.raises(error) as refused, ctx.db.write() as session:
-        create_account(
-            session, coordinator, create_request(**overrides), now=ctx.clock.now()
-        )
+        create_account(session, coordinator, create_request(**overrides), now=ctx.clock.now())
 
     assert refused.value.message == message  # type: ignore[attr-defined]
     assert stored_counts(ctx) == before
 
 
-def test_a_request_that_skipped_validation_is_still_checked_for_its_scope(
-    ctx: AppContext, coordinator: Actor
-) -> None:
-    unchecked = StaffAccountCreate.model_construct(
-        **{**create_request().model_dump(), "county_code": None}
-    )
+def test_a_request_that_skipped_validation_is_still_checked_for_its_scope(ctx: AppContext, coordinator: Actor) -> None:
+    unchecked = StaffAccountCreate.model_construct(**{**create_request().model_dump(), "county_code": None})
 
     with (
         pytest.raises(BadInput, match="必须指定所属机构和区县"),
@@ -154,9 +144,7 @@ def test_a_request_that_skipped_validation_is_still_checked_for_its_scope(
 # --- list -------------------------------------------------------------------------------------
 
 
-def test_the_list_filters_by_member_county_role_and_active(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_the_list_filters_by_member_county_role_and_active(ctx: AppContext, coordinator: Actor) -> None:
     make_staff(ctx, "picc_tinghu", member_code="picc", county_code="320902")
     make_staff(ctx, "picc_yandu", member_code="picc", county_code="320903")
     make_staff(ctx, "cpic_tinghu", member_code="cpic", county_code="320902")
@@ -184,9 +172,7 @@ def test_the_list_filters_by_member_county_role_and_active(
         "picc_yandu",
     ]
     assert names(county_code="320902") == ["cpic_tinghu", "picc_gone", "picc_tinghu"]
-    assert names(member_code="picc", county_code="320902", active=True) == [
-        "picc_tinghu"
-    ]
+    assert names(member_code="picc", county_code="320902", active=True) == ["picc_tinghu"]
     assert names(active=False) == ["picc_gone"]
     assert names(role=Role.SUPERVISOR) == ["picc_boss"]
     assert names(role=Role.COORDINATOR) == ["city_coord"]
@@ -210,14 +196,10 @@ def test_a_reset_sets_the_new_password_clears_the_lockout_and_ends_open_sessions
         )
 
     with ctx.db.write() as session:
-        account = reset_password(
-            session, coordinator, clerk.id or 0, NEW_PASSWORD, now=ctx.clock.now()
-        )
+        account = reset_password(session, coordinator, clerk.id or 0, NEW_PASSWORD, now=ctx.clock.now())
 
     user = stored(ctx, clerk.id or 0)
-    assert verify_password(user.password_hash, NEW_PASSWORD) and not verify_password(
-        user.password_hash, PASSWORD
-    )
+    assert verify_password(user.password_hash, NEW_PASSWORD) and not verify_password(user.password_hash, PASSWORD)
     assert (user.failed_logins, user.locked_until, account.locked_until) == (
         0,
         None,
@@ -227,22 +209,16 @@ def test_a_reset_sets_the_new_password_clears_the_lockout_and_ends_open_sessions
     assert token_works(ctx, others_raw)  # only that user's sessions end
     [event] = events(ctx, Action.RESET_PASSWORD)
     assert event.payload["username"] == "picc_tinghu"
-    assert NEW_PASSWORD not in repr(event.payload) and user.password_hash not in repr(
-        event.payload
-    )
+    assert NEW_PASSWORD not in repr(event.payload) and user.password_hash not in repr(event.payload)
 
 
-def test_a_deactivated_account_gets_no_new_password(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_a_deactivated_account_gets_no_new_password(ctx: AppContext, coordinator: Actor) -> None:
     clerk = make_staff(ctx, "picc_tinghu")
     with ctx.db.write() as session:
         deactivate_account(session, coordinator, clerk.id or 0, now=ctx.clock.now())
 
     with pytest.raises(Conflict, match="已停用"), ctx.db.write() as session:
-        reset_password(
-            session, coordinator, clerk.id or 0, NEW_PASSWORD, now=ctx.clock.now()
-        )
+        reset_password(session, coordinator, clerk.id or 0, NEW_PASSWORD, now=ctx.clock.now())
 
     assert verify_password(stored(ctx, clerk.id or 0).password_hash, PASSWORD)
 
@@ -265,9 +241,7 @@ def test_deactivating_ends_sessions_and_writes_one_event_even_when_repeated(
 
     for _ in range(2):
         with ctx.db.write() as session:
-            account = deactivate_account(
-                session, coordinator, clerk.id or 0, now=ctx.clock.now()
-            )
+            account = deactivate_account(session, coordinator, clerk.id or 0, now=ctx.clock.now())
 
     assert account.active is False and stored(ctx, clerk.id or 0).active is False
     assert not token_works(ctx, raw)

@@ -80,7 +80,10 @@ def test_an_invalid_phone_number_is_refused_with_a_message_saying_what_is_wrong(
     response = ask_code(client, "1391234567")
 
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"field": "phone", "message": "手机号码应为11位,您输入了10位,请核对后重新输入"}
+    assert response.json()["errors"][0] == {
+        "field": "phone",
+        "message": "手机号码应为11位,您输入了10位,请核对后重新输入",
+    }
 
 
 def test_a_code_that_is_not_six_digits_is_refused_before_it_counts_as_a_try(client: TestClient, code: str) -> None:
@@ -116,9 +119,7 @@ def test_a_staff_token_is_refused_on_citizen_endpoints(client: TestClient, ctx: 
 # --- wrong, expired, used and missing codes ---------------------------------------------
 
 
-def test_a_wrong_code_says_how_many_tries_are_left_and_the_right_one_still_works(
-    client: TestClient, code: str
-) -> None:
+def test_a_wrong_code_says_how_many_tries_are_left_and_the_right_one_still_works(client: TestClient, code: str) -> None:
     response = log_in(client, wrong(code))
 
     assert response.status_code == 400
@@ -181,7 +182,9 @@ def test_a_code_for_another_phone_does_not_log_in(client: TestClient, ctx: AppCo
     assert response.json()["detail"].startswith("验证码不正确")
 
 
-def test_a_new_code_replaces_the_previous_one(client: TestClient, ctx: AppContext, clock: FixedClock, code: str) -> None:
+def test_a_new_code_replaces_the_previous_one(
+    client: TestClient, ctx: AppContext, clock: FixedClock, code: str
+) -> None:
     clock.advance(seconds=60)
     assert ask_code(client).status_code == 202
     newer = sent_code(ctx)

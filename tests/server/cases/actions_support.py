@@ -148,6 +148,10 @@ def bearer(ctx: AppContext, actor: Actor) -> dict[str, str]:
     """An Authorization header for `actor`, minted directly (independent of the login endpoint)."""
     with ctx.db.write() as session:
         raw, _ = issue_token(
-            session, role=actor.role, now=ctx.clock.now(), ttl_seconds=ctx.settings.staff_token_ttl_seconds, user_id=actor.user_id
+            session,
+            role=actor.role,
+            now=ctx.clock.now(),
+            ttl_seconds=ctx.settings.staff_token_ttl_seconds,
+            user_id=actor.user_id,
         )
     return {"Authorization": f"Bearer {raw}"}

@@ -34,7 +34,13 @@ class Caller:
     base: str  # "/api/v1/citizen/applications" or "/api/v1/staff/cases"
 
     def upload(
-        self, case_id: int, kind: str, content: bytes | None = None, *, name: str = "photo.jpg", declared: str = "image/jpeg"
+        self,
+        case_id: int,
+        kind: str,
+        content: bytes | None = None,
+        *,
+        name: str = "photo.jpg",
+        declared: str = "image/jpeg",
     ) -> httpx.Response:
         return self.client.post(
             f"{self.base}/{case_id}/documents",

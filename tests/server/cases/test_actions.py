@@ -185,7 +185,12 @@ def test_approving_stores_premium_and_link_and_texts_both(ctx: AppContext, clerk
     case_id = new_case(ctx, S.REVIEWING)
 
     case = run(
-        ctx, action_payment.approve, clerk, case_id, payment_link="https://pay.picc.example/p/abc?t=SECRET", premium=Decimal("120")
+        ctx,
+        action_payment.approve,
+        clerk,
+        case_id,
+        payment_link="https://pay.picc.example/p/abc?t=SECRET",
+        premium=Decimal("120"),
     )
 
     assert case.status == S.AWAITING_PAYMENT
@@ -200,7 +205,9 @@ def test_approving_stores_premium_and_link_and_texts_both(ctx: AppContext, clerk
 def test_an_offline_case_can_still_be_approved(ctx: AppContext, clerk: Actor) -> None:
     case_id = new_case(ctx, S.OFFLINE)
 
-    case = run(ctx, action_payment.approve, clerk, case_id, payment_link="https://pay.example/x", premium=Decimal("95.50"))
+    case = run(
+        ctx, action_payment.approve, clerk, case_id, payment_link="https://pay.example/x", premium=Decimal("95.50")
+    )
 
     assert case.status == S.AWAITING_PAYMENT
 
@@ -233,7 +240,12 @@ def test_issuing_a_policy_with_a_link_completes_the_case_and_texts_the_link(
     case_id = new_case(ctx, S.PAID)
 
     case = run(
-        ctx, action_payment.issue_policy, clerk, case_id, policy_number="PDZA202632090200001", policy_link="https://e.picc.example/p/1"
+        ctx,
+        action_payment.issue_policy,
+        clerk,
+        case_id,
+        policy_number="PDZA202632090200001",
+        policy_link="https://e.picc.example/p/1",
     )
 
     assert case.status == S.COMPLETED
@@ -353,7 +365,12 @@ def test_a_call_is_kept_with_its_notes_and_changes_no_status(ctx: AppContext, cl
     assert case.status == S.REVIEWING and case.version == 2
     with ctx.db.read() as session:
         [call] = session.exec(select(CallRecord).where(CallRecord.case_id == case_id)).all()
-    assert (call.outcome, call.started_at, call.duration_seconds, call.user_id) == ("connected", started, 95, clerk.user_id)
+    assert (call.outcome, call.started_at, call.duration_seconds, call.user_id) == (
+        "connected",
+        started,
+        95,
+        clerk.user_id,
+    )
     event = events_of(ctx, case_id)[-1]
     assert (event.action, event.status_after, event.payload["call_id"]) == ("call", "reviewing", call.id)
     assert "明天下午" not in str(event.payload)  # notes stay on the call record
@@ -364,8 +381,13 @@ def test_a_call_starting_in_the_future_is_refused(ctx: AppContext, clerk: Actor,
 
     with pytest.raises(BadInput, match="通话开始时间"):
         run(
-            ctx, action_contact.log_call, clerk, case_id,
-            outcome=CallOutcome.NO_ANSWER, started_at=clock.now() + timedelta(hours=1), duration_seconds=0,
+            ctx,
+            action_contact.log_call,
+            clerk,
+            case_id,
+            outcome=CallOutcome.NO_ANSWER,
+            started_at=clock.now() + timedelta(hours=1),
+            duration_seconds=0,
         )
 
 
@@ -384,7 +406,15 @@ def test_a_stale_version_is_refused_and_changes_nothing(ctx: AppContext, clerk: 
     run(ctx, action_contact.add_note, clerk, case_id, text="第一条")
 
     with pytest.raises(StaleVersion, match="该申请已被他人更新,请刷新后再操作"):
-        run(ctx, action_payment.approve, clerk, case_id, version=1, payment_link="https://p.example/x", premium=Decimal("1"))
+        run(
+            ctx,
+            action_payment.approve,
+            clerk,
+            case_id,
+            version=1,
+            payment_link="https://p.example/x",
+            premium=Decimal("1"),
+        )
     assert load(ctx, case_id).status == S.REVIEWING
     assert len(events_of(ctx, case_id)) == 1
     assert sms_count(ctx) == 0

@@ -38,11 +38,19 @@ def test_a_clerk_takes_a_case_from_assigned_to_completed(
     case_id = new_case(ctx, S.ASSIGNED)
     steps: list[tuple[str, dict[str, Any], str]] = [
         ("accept", {}, "reviewing"),
-        ("request-supplement", {"kinds": ["purchase_invoice"], "message": "请上传发票原件照片"}, "supplement_requested"),
+        (
+            "request-supplement",
+            {"kinds": ["purchase_invoice"], "message": "请上传发票原件照片"},
+            "supplement_requested",
+        ),
         ("supplement", {}, "reviewing"),
         ("approve", {"payment_link": "https://pay.picc.example/c/8f2k", "premium": "120.00"}, "awaiting_payment"),
         ("record-payment", {"reference": "WX0001"}, "paid"),
-        ("issue-policy", {"policy_number": "PDZA2026000001", "policy_link": "https://e.picc.example/p/8f2k"}, "completed"),
+        (
+            "issue-policy",
+            {"policy_number": "PDZA2026000001", "policy_link": "https://e.picc.example/p/8f2k"},
+            "completed",
+        ),
     ]
 
     for version, (action, body, status) in enumerate(steps, start=1):
@@ -59,7 +67,12 @@ def test_a_clerk_takes_a_case_from_assigned_to_completed(
 
     assert "PDZA2026000001" in last_sms(ctx, OWNER_PHONE, "e_policy").text
     assert [e.action for e in events_of(ctx, case_id)] == [
-        "accept", "request_supplement", "supplement", "approve", "record_payment", "issue_policy"
+        "accept",
+        "request_supplement",
+        "supplement",
+        "approve",
+        "record_payment",
+        "issue_policy",
     ]
     assert [e["action"] for e in detail["events"]] == [e.action for e in events_of(ctx, case_id)]
     assert detail["allowed_actions"] == ["call", "note"]
@@ -85,8 +98,14 @@ def test_a_call_is_logged(ctx: AppContext, client: TestClient, as_clerk: dict[st
     case_id = new_case(ctx, S.REVIEWING)
 
     response = act(
-        client, as_clerk, case_id, "calls",
-        version=1, outcome="no_answer", started_at="2026-03-10T09:55:00+08:00", duration_seconds=30,
+        client,
+        as_clerk,
+        case_id,
+        "calls",
+        version=1,
+        outcome="no_answer",
+        started_at="2026-03-10T09:55:00+08:00",
+        duration_seconds=30,
     )
 
     assert response.status_code == 201, response.text
@@ -94,7 +113,9 @@ def test_a_call_is_logged(ctx: AppContext, client: TestClient, as_clerk: dict[st
     assert (call["outcome_label"], call["duration_seconds"], call["user_label"]) == ("未接", 30, "clerk")
 
 
-def test_a_stale_version_is_409_asking_to_refresh(ctx: AppContext, client: TestClient, as_clerk: dict[str, str]) -> None:
+def test_a_stale_version_is_409_asking_to_refresh(
+    ctx: AppContext, client: TestClient, as_clerk: dict[str, str]
+) -> None:
     case_id = new_case(ctx, S.ASSIGNED)
     assert act(client, as_clerk, case_id, "accept", version=1).status_code == 200
 
@@ -166,7 +187,11 @@ def test_a_payment_link_must_be_https(ctx: AppContext, client: TestClient, as_cl
 
 @pytest.mark.parametrize(
     "premium, message",
-    [("0", "保费必须大于0元"), ("12.345", "保费最多保留两位小数(元、角、分)"), ("1000000", "保费不能超过100000.00元,请检查是否输错")],
+    [
+        ("0", "保费必须大于0元"),
+        ("12.345", "保费最多保留两位小数(元、角、分)"),
+        ("1000000", "保费不能超过100000.00元,请检查是否输错"),
+    ],
 )
 def test_a_premium_must_be_positive_in_fen_and_sane(
     ctx: AppContext, client: TestClient, as_clerk: dict[str, str], premium: str, message: str
@@ -196,8 +221,14 @@ def test_a_policy_needs_exactly_one_of_link_and_document(
     case_id = new_case(ctx, S.PAID)
 
     response = act(
-        client, as_clerk, case_id, "issue-policy",
-        version=1, policy_number="P1", policy_link="https://e.example/p", policy_document_id=3,
+        client,
+        as_clerk,
+        case_id,
+        "issue-policy",
+        version=1,
+        policy_number="P1",
+        policy_link="https://e.example/p",
+        policy_document_id=3,
     )
 
     assert response.status_code == 422
@@ -208,7 +239,14 @@ def test_a_call_time_without_a_zone_is_refused(ctx: AppContext, client: TestClie
     case_id = new_case(ctx, S.REVIEWING)
 
     response = act(
-        client, as_clerk, case_id, "calls", version=1, outcome="connected", started_at="2026-03-10T09:55:00", duration_seconds=5
+        client,
+        as_clerk,
+        case_id,
+        "calls",
+        version=1,
+        outcome="connected",
+        started_at="2026-03-10T09:55:00",
+        duration_seconds=5,
     )
 
     assert response.status_code == 422

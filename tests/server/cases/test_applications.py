@@ -65,7 +65,10 @@ def test_the_number_follows_the_local_date_not_utc(citizen: Citizen, clock: Fixe
     ids=["id-check-char", "vin", "unknown-county", "born-after-today"],
 )
 def test_bad_owner_or_vehicle_data_is_refused_with_a_chinese_message(
-    citizen: Citizen, ctx: AppContext, change, message: str  # type: ignore[no-untyped-def]
+    citizen: Citizen,
+    ctx: AppContext,
+    change,
+    message: str,  # type: ignore[no-untyped-def]
 ) -> None:
     payload = application_payload()
     change(payload)
@@ -96,7 +99,9 @@ def test_a_retried_create_with_the_same_key_gives_the_same_case(citizen: Citizen
     assert count(ctx, Case) == 2 and count(ctx, IdempotencyRecord) == 2
 
 
-def test_the_same_key_of_another_phone_is_another_request(citizen: Citizen, other_citizen: Citizen, ctx: AppContext) -> None:
+def test_the_same_key_of_another_phone_is_another_request(
+    citizen: Citizen, other_citizen: Citizen, ctx: AppContext
+) -> None:
     mine = citizen.create(key="k")
     theirs = other_citizen.create(key="k")
 
@@ -119,7 +124,10 @@ def test_losing_the_race_for_a_key_returns_the_winners_case(
     monkeypatch.setattr(applications, "idempotent_case_id", too_early)
     with ctx.db.write() as session:
         case, created = applications.create_application(
-            session, ctx, Actor(role=Role.CITIZEN, phone=PHONE), ApplicationCreate.model_validate(application_payload()),
+            session,
+            ctx,
+            Actor(role=Role.CITIZEN, phone=PHONE),
+            ApplicationCreate.model_validate(application_payload()),
             idempotency_key="race",
         )
 
@@ -241,7 +249,9 @@ def test_an_id_number_born_after_today_is_caught_again_at_submit(citizen: Citize
 # --- scope --------------------------------------------------------------------------
 
 
-def test_another_phones_application_does_not_exist_for_me(citizen: Citizen, other_citizen: Citizen, ctx: AppContext) -> None:
+def test_another_phones_application_does_not_exist_for_me(
+    citizen: Citizen, other_citizen: Citizen, ctx: AppContext
+) -> None:
     case_id = citizen.draft()
     document_id = citizen.client.get(f"{citizen.base}/{case_id}", headers=citizen.headers).json()["documents"][0]["id"]
     base, headers = other_citizen.base, other_citizen.headers
@@ -250,12 +260,17 @@ def test_another_phones_application_does_not_exist_for_me(citizen: Citizen, othe
     assert other_citizen.upload(case_id, "other").status_code == 404
     assert other_citizen.submit(case_id).status_code == 404
     assert other_citizen.client.post(f"{base}/{case_id}/cancel", headers=headers).status_code == 404
-    assert other_citizen.client.get(f"{base}/{case_id}/documents/{document_id}/content", headers=headers).status_code == 404
+    assert (
+        other_citizen.client.get(f"{base}/{case_id}/documents/{document_id}/content", headers=headers).status_code
+        == 404
+    )
     assert other_citizen.client.get(base, headers=headers).json() == []
     assert load(ctx, case_id).status == "draft"
 
 
-def test_my_list_shows_my_applications_newest_first(citizen: Citizen, other_citizen: Citizen, clock: FixedClock) -> None:
+def test_my_list_shows_my_applications_newest_first(
+    citizen: Citizen, other_citizen: Citizen, clock: FixedClock
+) -> None:
     older = citizen.create().json()["id"]
     clock.advance(minutes=5)
     newer = citizen.create(serial=2).json()["id"]
@@ -274,17 +289,28 @@ def test_requests_without_a_login_are_refused(citizen: Citizen) -> None:
 
 
 @pytest.mark.usefixtures("only_picc_open")
-def test_a_supplement_goes_back_to_review_once_the_asked_documents_are_uploaded(citizen: Citizen, ctx: AppContext) -> None:
+def test_a_supplement_goes_back_to_review_once_the_asked_documents_are_uploaded(
+    citizen: Citizen, ctx: AppContext
+) -> None:
     case_id = citizen.draft()
     citizen.submit(case_id)
     put_case_in(
-        ctx, case_id, status="supplement_requested", supplement_round=1, supplement_kinds=["id_front", "other"],
-        supplement_message="身份证反光看不清", sla_paused_at=ctx.clock.now(),
+        ctx,
+        case_id,
+        status="supplement_requested",
+        supplement_round=1,
+        supplement_kinds=["id_front", "other"],
+        supplement_message="身份证反光看不清",
+        sla_paused_at=ctx.clock.now(),
     )
     citizen.upload(case_id, "id_front")
 
     early = citizen.client.post(f"{citizen.base}/{case_id}/supplement", headers=citizen.headers)
-    assert early.status_code == 422 and "其他材料" in early.json()["detail"] and "身份证人像面" not in early.json()["detail"]
+    assert (
+        early.status_code == 422
+        and "其他材料" in early.json()["detail"]
+        and "身份证人像面" not in early.json()["detail"]
+    )
 
     assert citizen.upload(case_id, "other").json()["round"] == 1
     done = citizen.client.post(f"{citizen.base}/{case_id}/supplement", headers=citizen.headers)
@@ -306,7 +332,9 @@ def test_an_application_can_be_cancelled_before_payment(citizen: Citizen, ctx: A
     case_id = citizen.draft()
     version = citizen.submit(case_id).json()["version"]
 
-    response = citizen.client.post(f"{citizen.base}/{case_id}/cancel", json={"version": version}, headers=citizen.headers)
+    response = citizen.client.post(
+        f"{citizen.base}/{case_id}/cancel", json={"version": version}, headers=citizen.headers
+    )
 
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "cancelled" and response.json()["can_cancel"] is False

@@ -11,7 +11,9 @@ from tests.server.cases.conftest import COUNTY, Caller, Citizen
 
 
 @pytest.mark.usefixtures("only_picc_open")
-def test_citizen_sees_the_reason_a_clerk_gave_for_rejecting(citizen: Citizen, staff_login: Callable[..., Caller]) -> None:
+def test_citizen_sees_the_reason_a_clerk_gave_for_rejecting(
+    citizen: Citizen, staff_login: Callable[..., Caller]
+) -> None:
     case_id = citizen.draft()
     citizen.upload_all(case_id)
     assert citizen.submit(case_id).status_code == 200

@@ -11,7 +11,16 @@ from sqlmodel import func, select
 from common.enums import Role
 from server.context import AppContext
 from server.models import Case
-from tests.server.cases.conftest import COUNTY, NEW_DOCUMENTS, Caller, Citizen, documents_of, load, open_only, put_case_in
+from tests.server.cases.conftest import (
+    COUNTY,
+    NEW_DOCUMENTS,
+    Caller,
+    Citizen,
+    documents_of,
+    load,
+    open_only,
+    put_case_in,
+)
 from tests.server.factories import application_payload, last_sms, pdf_bytes
 
 INTAKE = "/api/v1/staff/intake"
@@ -19,7 +28,9 @@ StaffLogin = Callable[..., Caller]
 
 
 def intake(caller: Caller, *, category: str = "tractor", **payload: Any) -> Any:
-    return caller.client.post(INTAKE, json={**application_payload(**payload), "category": category}, headers=caller.headers)
+    return caller.client.post(
+        INTAKE, json={**application_payload(**payload), "category": category}, headers=caller.headers
+    )
 
 
 @pytest.fixture
@@ -93,7 +104,9 @@ def test_intake_checks_the_data_like_the_online_form(clerk: Caller) -> None:
     assert unknown.status_code == 422
 
 
-def test_the_counter_submit_needs_the_customers_signed_consent_and_all_documents(clerk: Caller, ctx: AppContext) -> None:
+def test_the_counter_submit_needs_the_customers_signed_consent_and_all_documents(
+    clerk: Caller, ctx: AppContext
+) -> None:
     case_id = intake(clerk).json()["id"]
     clerk.upload_all(case_id, NEW_DOCUMENTS[:3])
     assert "机动车销售统一发票" in clerk.submit(case_id).json()["detail"]
@@ -113,7 +126,9 @@ def test_another_clerks_counter_draft_is_invisible(clerk: Caller, staff_login: S
     assert colleague.submit(case_id).status_code == 404
 
 
-def test_staff_cannot_upload_into_a_citizens_online_draft(citizen: Citizen, staff_login: StaffLogin, ctx: AppContext) -> None:
+def test_staff_cannot_upload_into_a_citizens_online_draft(
+    citizen: Citizen, staff_login: StaffLogin, ctx: AppContext
+) -> None:
     coordinator = staff_login("city", Role.COORDINATOR, member_code=None, county_code=None)
     case_id = citizen.create().json()["id"]
 
@@ -149,7 +164,11 @@ def test_the_e_policy_pdf_is_uploaded_by_staff_once_paid(clerk: Caller, ctx: App
 
     assert photo.status_code == 415 and "PDF" in photo.json()["detail"]
     assert policy.status_code == 201, policy.text
-    assert (policy.json()["kind"], policy.json()["content_type"], policy.json()["pages"]) == ("e_policy", "application/pdf", 1)
+    assert (policy.json()["kind"], policy.json()["content_type"], policy.json()["pages"]) == (
+        "e_policy",
+        "application/pdf",
+        1,
+    )
 
 
 def stored_cases(ctx: AppContext) -> int:

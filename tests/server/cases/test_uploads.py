@@ -48,7 +48,9 @@ def _save(image: Image.Image, fmt: str, **params: object) -> bytes:
 def test_an_uploaded_photo_is_recorded_with_its_digest_size_and_type(citizen: Citizen, ctx: AppContext) -> None:
     case_id = citizen.create().json()["id"]
 
-    response = citizen.upload(case_id, "id_front", png_bytes(), name="../../身份证.exe", declared="application/x-msdownload")
+    response = citizen.upload(
+        case_id, "id_front", png_bytes(), name="../../身份证.exe", declared="application/x-msdownload"
+    )
 
     assert response.status_code == 201, response.text
     out = response.json()
@@ -68,7 +70,12 @@ def test_the_upload_event_names_kind_round_and_document_but_no_file_name(citizen
 
     with ctx.db.read() as session:
         event = session.exec(select(Event).where(Event.case_id == case_id, Event.action == "upload_document")).one()
-    assert event.payload == {"version": event.payload["version"], "kind": "id_back", "round": 0, "document_id": document_id}
+    assert event.payload == {
+        "version": event.payload["version"],
+        "kind": "id_back",
+        "round": 0,
+        "document_id": document_id,
+    }
     assert "王建国" not in str(event.payload)
 
 
@@ -99,7 +106,10 @@ def test_documents_are_served_inline_unsniffed_and_privately(citizen: Citizen) -
         assert response.headers["content-disposition"] == "inline"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert "private" in response.headers["cache-control"]
-    assert citizen.client.get(f"{citizen.base}/{case_id}/documents/999/content", headers=citizen.headers).status_code == 404
+    assert (
+        citizen.client.get(f"{citizen.base}/{case_id}/documents/999/content", headers=citizen.headers).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -171,7 +181,9 @@ def test_files_are_removed_again_when_the_case_moved_on_meanwhile(
         ("selfie", "材料类型不正确"),
     ],
 )
-def test_a_citizen_uploads_only_the_kinds_of_their_business_type(citizen: Citizen, ctx: AppContext, kind: str, message: str) -> None:
+def test_a_citizen_uploads_only_the_kinds_of_their_business_type(
+    citizen: Citizen, ctx: AppContext, kind: str, message: str
+) -> None:
     case_id = citizen.create().json()["id"]
 
     response = citizen.upload(case_id, kind)

@@ -68,7 +68,9 @@ def clerk(client: httpx.Client, ctx: AppContext, username: str = CLERK) -> dict[
 def staff_act(client: httpx.Client, headers: dict[str, str], case_id: int, action: str, **body: Any) -> dict[str, Any]:
     """One clerk action on the case at its current version; the fresh detail."""
     version = client.get(f"/api/v1/staff/cases/{case_id}", headers=headers).json()["version"]
-    response = client.post(f"/api/v1/staff/cases/{case_id}/{action}", json={"version": version, **body}, headers=headers)
+    response = client.post(
+        f"/api/v1/staff/cases/{case_id}/{action}", json={"version": version, **body}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

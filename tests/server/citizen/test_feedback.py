@@ -113,7 +113,10 @@ def test_complaints_are_capped_per_day(client: TestClient, ctx: AppContext) -> N
     me = citizen(client, ctx)
     case_id = submitted_case(client, me)
     for n in range(5):
-        assert client.post(f"{BASE}/{case_id}/complaints", json={"text": f"第{n + 1}次投诉内容"}, headers=me).status_code == 201
+        assert (
+            client.post(f"{BASE}/{case_id}/complaints", json={"text": f"第{n + 1}次投诉内容"}, headers=me).status_code
+            == 201
+        )
     sixth = client.post(f"{BASE}/{case_id}/complaints", json={"text": "第6次投诉内容"}, headers=me)
     assert sixth.status_code == 429 and sixth.headers["Retry-After"]
     assert "监督电话" in sixth.json()["detail"]

@@ -49,10 +49,7 @@ class Pool:
         self.picks = 0
 
     def candidates(self) -> list[Candidate]:
-        return [
-            Candidate(key, w, key not in self.unavailable, self.state[key])
-            for key, w in self.weights.items()
-        ]
+        return [Candidate(key, w, key not in self.unavailable, self.state[key]) for key, w in self.weights.items()]
 
     def step(self) -> Decision:
         """Run one dispatch and write the state back, like the caller does."""
@@ -78,8 +75,6 @@ class Pool:
 
 def within_one(lag: int, total: int) -> bool:
     return abs(lag) < total
-
-
 
 
 def run_checking(pool: Pool, steps: int, side: Callable[[int, int], bool] = within_one) -> None:
@@ -180,9 +175,7 @@ def test_categories_interleaved_keep_their_own_sequence_and_bound(seed: int) -> 
 
 
 @given(weights=weight_lists, data=st.data())
-def test_available_sticky_member_is_chosen_and_state_is_not_charged(
-    weights: list[int], data: st.DataObject
-) -> None:
+def test_available_sticky_member_is_chosen_and_state_is_not_charged(weights: list[int], data: st.DataObject) -> None:
     members = keyed(weights)
     state = data.draw(st.lists(st.integers(-30, 30), min_size=len(members), max_size=len(members)))
     candidates = [Candidate(k, w, True, c) for (k, w), c in zip(members.items(), state)]
@@ -220,13 +213,10 @@ def test_sticky_member_unavailable_and_nobody_else_goes_to_the_queue() -> None:
 
 
 @given(weights=weight_lists, data=st.data())
-def test_same_state_gives_same_decision_whatever_the_row_order(
-    weights: list[int], data: st.DataObject
-) -> None:
+def test_same_state_gives_same_decision_whatever_the_row_order(weights: list[int], data: st.DataObject) -> None:
     members = keyed(weights)
     candidates = [
-        Candidate(k, w, data.draw(st.booleans()), data.draw(st.integers(-40, 40)))
-        for k, w in members.items()
+        Candidate(k, w, data.draw(st.booleans()), data.draw(st.integers(-40, 40))) for k, w in members.items()
     ]
     shuffled = data.draw(st.permutations(candidates))
     first = choose(candidates)
@@ -236,20 +226,15 @@ def test_same_state_gives_same_decision_whatever_the_row_order(
 
 
 @given(weights=weight_lists, data=st.data())
-def test_step_conserves_the_available_sum_and_explains_itself(
-    weights: list[int], data: st.DataObject
-) -> None:
+def test_step_conserves_the_available_sum_and_explains_itself(weights: list[int], data: st.DataObject) -> None:
     members = keyed(weights)
     candidates = [
-        Candidate(k, w, data.draw(st.booleans()), data.draw(st.integers(-40, 40)))
-        for k, w in members.items()
+        Candidate(k, w, data.draw(st.booleans()), data.draw(st.integers(-40, 40))) for k, w in members.items()
     ]
     decision = choose(candidates, sticky_key=data.draw(st.none() | st.sampled_from(sorted(members))))
     available = [c.key for c in candidates if c.available]
     # Each step adds W and takes W back: the pool's state does not drift.
-    assert sum(decision.new_weights[k] for k in available) == sum(
-        c.current_weight for c in candidates if c.available
-    )
+    assert sum(decision.new_weights[k] for k in available) == sum(c.current_weight for c in candidates if c.available)
     figures = json.loads(json.dumps(decision.figures))
     assert figures["current_after"] == decision.new_weights
     assert figures["weights"] == members

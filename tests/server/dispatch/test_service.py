@@ -159,8 +159,12 @@ def test_vehicle_insured_before_goes_back_to_its_member_without_charging_the_rou
     earlier = ctx.clock.now() - timedelta(days=365)
     with ctx.db.write() as session:
         cases.add(
-            session, vehicle_vin=vin(900), status=CaseStatus.COMPLETED, member_code=previous,
-            submitted_at=earlier, dispatched_at=earlier,
+            session,
+            vehicle_vin=vin(900),
+            status=CaseStatus.COMPLETED,
+            member_code=previous,
+            submitted_at=earlier,
+            dispatched_at=earlier,
         )
     for _ in range(5):
         cases.submit()
@@ -183,8 +187,12 @@ def test_vehicle_goes_to_the_member_of_its_most_recent_dispatch(
     with ctx.db.write() as session:
         for member, when in reversed(history) if insert_latest_first else history:
             cases.add(
-                session, vehicle_vin=vin(901), status=CaseStatus.COMPLETED, member_code=member,
-                submitted_at=when, dispatched_at=when,
+                session,
+                vehicle_vin=vin(901),
+                status=CaseStatus.COMPLETED,
+                member_code=member,
+                submitted_at=when,
+                dispatched_at=when,
             )
     assert cases.submit(vehicle_vin=vin(901)).member_code == "sunshine"
 
@@ -195,8 +203,13 @@ def test_vehicle_insured_in_another_county_goes_to_its_member_s_window_here(
     earlier = ctx.clock.now() - timedelta(days=200)
     with ctx.db.write() as session:
         cases.add(
-            session, county_code=OTHER_COUNTY, vehicle_vin=vin(902), status=CaseStatus.COMPLETED,
-            member_code="zijin", submitted_at=earlier, dispatched_at=earlier,
+            session,
+            county_code=OTHER_COUNTY,
+            vehicle_vin=vin(902),
+            status=CaseStatus.COMPLETED,
+            member_code="zijin",
+            submitted_at=earlier,
+            dispatched_at=earlier,
         )
     decision = cases.submit(vehicle_vin=vin(902))
     assert (decision.rule, decision.member_code) == (RULE_STICKY_VEHICLE, "zijin")
@@ -211,8 +224,12 @@ def test_vehicle_whose_member_is_unavailable_falls_back_to_round_robin(
     earlier = ctx.clock.now() - timedelta(days=100)
     with ctx.db.write() as session:
         cases.add(
-            session, vehicle_vin=vin(903), status=CaseStatus.COMPLETED, member_code=previous,
-            submitted_at=earlier, dispatched_at=earlier,
+            session,
+            vehicle_vin=vin(903),
+            status=CaseStatus.COMPLETED,
+            member_code=previous,
+            submitted_at=earlier,
+            dispatched_at=earlier,
         )
     model = RuleModel(county_branches(ctx))
 
@@ -367,9 +384,7 @@ def test_assigned_case_gets_its_sms_event_and_explained_decision(ctx: AppContext
         assert (case.status, case.member_code, case.branch_id) == (CaseStatus.ASSIGNED, member, branches[member].id)
         assert case.dispatched_at == ctx.clock.now()
         sms = session.exec(select(SmsMessage).where(SmsMessage.case_id == case.id)).one()
-        event = session.exec(
-            select(Event).where(Event.case_id == case.id, Event.action == Action.DISPATCH)
-        ).one()
+        event = session.exec(select(Event).where(Event.case_id == case.id, Event.action == Action.DISPATCH)).one()
         stored = session.get(DispatchDecision, decision.id)
 
     assert (sms.template, sms.phone) == ("assigned", case.owner_phone)
@@ -382,9 +397,7 @@ def test_assigned_case_gets_its_sms_event_and_explained_decision(ctx: AppContext
     share = f"本类车辆权重{branches[member].weight}/{sum(UNEQUAL)}"
     assert stored.reason == f"按权重轮转分派给{name}({share})"
     listed = stored.figures["branches"]
-    assert {entry["member_code"]: entry["weight"] for entry in listed.values()} == dict(
-        zip(member_codes(ctx), UNEQUAL)
-    )
+    assert {entry["member_code"]: entry["weight"] for entry in listed.values()} == dict(zip(member_codes(ctx), UNEQUAL))
     assert {entry["member"] for entry in listed.values()} == set(short_names(ctx).values())
     assert stored.figures["total"] == sum(UNEQUAL)
 

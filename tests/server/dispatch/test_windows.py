@@ -76,9 +76,7 @@ def event_count(ctx: AppContext) -> int:
 
 def states(ctx: AppContext) -> dict[tuple[str, int], int]:
     with ctx.db.read() as session:
-        rows = session.exec(
-            select(DispatchWeight).where(DispatchWeight.county_code == COUNTY)
-        ).all()
+        rows = session.exec(select(DispatchWeight).where(DispatchWeight.county_code == COUNTY)).all()
     return {(row.category, row.branch_id): row.current_weight for row in rows}
 
 
@@ -98,33 +96,21 @@ def test_weight_change_splits_the_next_cases_by_the_new_weights_within_one_at_ev
 
     result = change(ctx, coordinator, "picc", weight=3)
 
-    assert [(c.field, c.before, c.after) for c in result.changes] == [
-        ("weight", "1", "3")
-    ]
-    assert set(states(ctx).values()) == {0}, (
-        "every category of the county starts clean under the new weights"
-    )
+    assert [(c.field, c.before, c.after) for c in result.changes] == [("weight", "1", "3")]
+    assert set(states(ctx).values()) == {0}, "every category of the county starts clean under the new weights"
     branches = county_branches(ctx)
-    model = RuleModel(
-        branches
-    )  # the pure rule from a clean start, with the new weights
+    model = RuleModel(branches)  # the pure rule from a clean start, with the new weights
     counts: Counter[str] = Counter()
     for step in range(1, 41):
         decision = cases.submit()
         assert decision.rule == RULE_WEIGHTED_ROUND_ROBIN
-        assert decision.member_code == model.step(), (
-            f"step {step} left the rule's sequence"
-        )
+        assert decision.member_code == model.step(), f"step {step} left the rule's sequence"
         counts[decision.member_code] += 1
-        assert not off_share(counts, branches), (
-            f"{step} cases after the change: {counts}"
-        )
+        assert not off_share(counts, branches), f"{step} cases after the change: {counts}"
     assert counts == Counter({"picc": 30, "cpic": 10})
 
     tractors = Counter(cases.submit(category=TRACTOR).member_code for _ in range(8))
-    assert tractors == Counter({"picc": 6, "cpic": 2}), (
-        "the other categories follow the new weights too"
-    )
+    assert tractors == Counter({"picc": 6, "cpic": 2}), "the other categories follow the new weights too"
 
 
 def test_weights_changed_one_after_another_each_hold_from_their_change_on(
@@ -138,13 +124,9 @@ def test_weights_changed_one_after_another_each_hold_from_their_change_on(
 
     branches = county_branches(ctx)
     counts: Counter[str] = Counter()
-    for step in range(
-        1, 5 * 13 + 1
-    ):  # five full rounds of the new total, 1+2+1+1+1+5+1+1 = 13
+    for step in range(1, 5 * 13 + 1):  # five full rounds of the new total, 1+2+1+1+1+5+1+1 = 13
         counts[cases.submit().member_code or ""] += 1
-        assert not off_share(counts, branches), (
-            f"{step} cases after the change: {counts}"
-        )
+        assert not off_share(counts, branches), f"{step} cases after the change: {counts}"
     assert counts["sunshine"] == 25 and counts["picc"] == 5 and counts["cpic"] == 10
 
 
@@ -163,14 +145,10 @@ def test_member_switched_off_gets_none_of_the_next_cases(
     result = change(ctx, coordinator, "picc", available=False)
 
     assert result.window.available is False and result.dispatched == []
-    assert [(c.label, c.before, c.after) for c in result.changes] == [
-        ("接单状态", "接单", "暂停接单")
-    ]
+    assert [(c.label, c.before, c.after) for c in result.changes] == [("接单状态", "接单", "暂停接单")]
     chosen = Counter(cases.submit().member_code for _ in range(60))
     assert chosen["picc"] == 0 and sum(chosen.values()) == 60
-    assert states(ctx)[(MOTORCYCLE, picc.id)] == held, (
-        "switching off keeps what the member is owed"
-    )
+    assert states(ctx)[(MOTORCYCLE, picc.id)] == held, "switching off keeps what the member is owed"
 
 
 def test_member_back_on_takes_the_waiting_cases_at_once_oldest_first(
@@ -179,9 +157,7 @@ def test_member_back_on_takes_the_waiting_cases_at_once_oldest_first(
     configure_county(ctx, available=[])
     configure_county(ctx, OTHER_COUNTY, available=[])
     start = ctx.clock.now() - timedelta(hours=2)
-    waiting = [
-        cases.submit(submitted_at=start + timedelta(minutes=m)) for m in (30, 10, 20)
-    ]
+    waiting = [cases.submit(submitted_at=start + timedelta(minutes=m)) for m in (30, 10, 20)]
     elsewhere = cases.submit(county_code=OTHER_COUNTY)
     with ctx.db.read() as session:
         oldest_first = [c.number for c in unassigned_cases(session, county_code=COUNTY)]
@@ -192,36 +168,22 @@ def test_member_back_on_takes_the_waiting_cases_at_once_oldest_first(
 
     assert result.dispatched == oldest_first
     with ctx.db.read() as session:
-        moved = session.exec(
-            select(Case).where(col(Case.id).in_([d.case_id for d in waiting]))
-        ).all()
-        assert {(c.status, c.member_code) for c in moved} == {
-            (CaseStatus.ASSIGNED.value, "zijin")
-        }
-        new_events = session.exec(
-            select(Event).where(Event.seq > before).order_by(col(Event.seq))
-        ).all()
+        moved = session.exec(select(Case).where(col(Case.id).in_([d.case_id for d in waiting]))).all()
+        assert {(c.status, c.member_code) for c in moved} == {(CaseStatus.ASSIGNED.value, "zijin")}
+        new_events = session.exec(select(Event).where(Event.seq > before).order_by(col(Event.seq))).all()
         numbers = {c.id: c.number for c in moved}
         # The change first, then one DISPATCH per case in the order they were waiting.
-        assert [e.action for e in new_events] == [Action.SET_BRANCH.value] + [
-            Action.DISPATCH.value
-        ] * 3
+        assert [e.action for e in new_events] == [Action.SET_BRANCH.value] + [Action.DISPATCH.value] * 3
         assert [numbers[e.case_id] for e in new_events[1:]] == oldest_first
-        sms = session.exec(
-            select(SmsMessage).where(SmsMessage.template == "assigned")
-        ).all()
+        sms = session.exec(select(SmsMessage).where(SmsMessage.template == "assigned")).all()
         phone = county_branches(ctx)["zijin"].window_phone
         assert sorted(m.case_id for m in sms) == sorted(numbers)  # type: ignore[type-var]
         assert {m.params["window_phone"] for m in sms} == {phone}
-        assert [c.id for c in unassigned_cases(session)] == [elsewhere.case_id], (
-            "other counties keep waiting"
-        )
+        assert [c.id for c in unassigned_cases(session)] == [elsewhere.case_id], "other counties keep waiting"
         assert verify_chain(session).ok
 
 
-def test_window_already_on_dispatches_nothing_more(
-    ctx: AppContext, cases: CaseFactory, coordinator: Actor
-) -> None:
+def test_window_already_on_dispatches_nothing_more(ctx: AppContext, cases: CaseFactory, coordinator: Actor) -> None:
     configure_county(ctx, available=["picc"])
     cases.submit()
     result = change(ctx, coordinator, "picc", weight=2)
@@ -231,9 +193,7 @@ def test_window_already_on_dispatches_nothing_more(
 # 3. Records: one event per change, who and what, and the history.
 
 
-def test_each_change_writes_exactly_one_event_with_who_and_before_after(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_each_change_writes_exactly_one_event_with_who_and_before_after(ctx: AppContext, coordinator: Actor) -> None:
     old_phone = county_branches(ctx)["cpic"].window_phone
     before = event_count(ctx)
 
@@ -249,11 +209,7 @@ def test_each_change_writes_exactly_one_event_with_who_and_before_after(
     assert event_count(ctx) == before + 1
     with ctx.db.read() as session:
         event = session.exec(select(Event).order_by(col(Event.seq).desc())).first()
-        branch = session.exec(
-            select(Branch).where(
-                Branch.member_code == "cpic", Branch.county_code == COUNTY
-            )
-        ).one()
+        branch = session.exec(select(Branch).where(Branch.member_code == "cpic", Branch.county_code == COUNTY)).one()
         assert verify_chain(session).ok
     assert event is not None
     assert (event.action, event.case_id, event.member_code, event.county_code) == (
@@ -287,17 +243,12 @@ def test_each_change_writes_exactly_one_event_with_who_and_before_after(
         ctx.clock.now(),
     )
     with ctx.db.read() as session:
-        shown = {
-            w.member_code: w
-            for w in county_windows(session, county_code=COUNTY).windows
-        }
+        shown = {w.member_code: w for w in county_windows(session, county_code=COUNTY).windows}
     assert (shown["cpic"].changed_by, shown["cpic"].weight) == ("王协调(市级协调员)", 4)
     assert shown["picc"].changed_by is None
 
 
-def test_the_same_settings_again_change_and_record_nothing(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_the_same_settings_again_change_and_record_nothing(ctx: AppContext, coordinator: Actor) -> None:
     change(ctx, coordinator, "picc", weight=2)
     before = event_count(ctx)
     result = change(ctx, coordinator, "picc", weight=2, available=True)
@@ -305,9 +256,7 @@ def test_the_same_settings_again_change_and_record_nothing(
     assert event_count(ctx) == before
 
 
-def test_history_lists_the_county_changes_newest_first(
-    ctx: AppContext, coordinator: Actor
-) -> None:
+def test_history_lists_the_county_changes_newest_first(ctx: AppContext, coordinator: Actor) -> None:
     change(ctx, coordinator, "picc", weight=2)
     ctx.clock.advance(minutes=5)  # type: ignore[attr-defined]
     change(ctx, coordinator, "cpic", available=False)
@@ -315,10 +264,7 @@ def test_history_lists_the_county_changes_newest_first(
 
     with ctx.db.read() as session:
         rows = window_history(session, county_code=COUNTY)
-    assert [
-        (r.member, r.actor_label, [(c.label, c.before, c.after) for c in r.changes])
-        for r in rows
-    ] == [
+    assert [(r.member, r.actor_label, [(c.label, c.before, c.after) for c in r.changes]) for r in rows] == [
         ("太保财险", "王协调(市级协调员)", [("接单状态", "接单", "暂停接单")]),
         ("人保财险", "王协调(市级协调员)", [("分派权重", "1", "2")]),
     ]
@@ -359,9 +305,7 @@ def test_unknown_county_or_member_is_not_found_and_nothing_changes(
         ({}, "请至少修改一项"),
     ],
 )
-def test_out_of_bounds_values_are_refused_by_the_request_schema(
-    values: dict[str, object], message: str
-) -> None:
+def test_out_of_bounds_values_are_refused_by_the_request_schema(values: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         WindowChangeIn(**values)  # type: ignore[arg-type]
 
@@ -379,9 +323,7 @@ def test_switching_a_window_while_cases_arrive_never_sends_it_a_case_while_off(
 
     def toggle() -> None:
         for index in range(12):
-            change(
-                ctx, coordinator, "picc", available=index % 2 == 1, weight=1 + index % 3
-            )
+            change(ctx, coordinator, "picc", available=index % 2 == 1, weight=1 + index % 3)
 
     def submit() -> None:
         for _ in range(15):
@@ -391,9 +333,7 @@ def test_switching_a_window_while_cases_arrive_never_sends_it_a_case_while_off(
 
     with ctx.db.read() as session:
         events = session.exec(
-            select(Event)
-            .where(col(Event.action).in_(["set_branch", "dispatch"]))
-            .order_by(col(Event.seq))
+            select(Event).where(col(Event.action).in_(["set_branch", "dispatch"])).order_by(col(Event.seq))
         ).all()
         assert verify_chain(session).ok
     picc_on = True

@@ -40,9 +40,7 @@ def events(ctx: AppContext) -> int:
         return session.exec(select(func.count()).select_from(Event)).one()
 
 
-def test_coordinator_sees_the_county_windows_in_member_order(
-    client: TestClient, coordinator: dict[str, str]
-) -> None:
+def test_coordinator_sees_the_county_windows_in_member_order(client: TestClient, coordinator: dict[str, str]) -> None:
     response = client.get(POOL, headers=coordinator)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -64,9 +62,7 @@ def test_coordinator_sees_the_county_windows_in_member_order(
 def test_change_through_the_api_is_applied_recorded_and_listed_in_the_history(
     client: TestClient, ctx: AppContext, coordinator: dict[str, str]
 ) -> None:
-    response = client.patch(
-        f"{POOL}/pingan", json={"weight": 5, "available": False}, headers=coordinator
-    )
+    response = client.patch(f"{POOL}/pingan", json={"weight": 5, "available": False}, headers=coordinator)
 
     assert response.status_code == 200, response.text
     body = response.json()
@@ -100,9 +96,7 @@ def test_switching_a_window_back_on_dispatches_the_waiting_cases_in_the_answer(
     waiting = [cases.submit() for _ in range(2)]
     assert client.get(POOL, headers=coordinator).json()["unassigned"] == 2
 
-    response = client.patch(
-        f"{POOL}/dajia", json={"available": True}, headers=coordinator
-    )
+    response = client.patch(f"{POOL}/dajia", json={"available": True}, headers=coordinator)
 
     assert response.status_code == 200, response.text
     assert len(response.json()["dispatched"]) == len(waiting)
@@ -148,14 +142,10 @@ def test_bad_change_is_refused_with_a_chinese_message_and_changes_nothing(
     assert response.status_code == status, response.text
     assert message in response.json()["detail"]
     assert events(ctx) == before
-    assert {(b.weight, b.available) for b in county_branches(ctx).values()} == {
-        (1, True)
-    }
+    assert {(b.weight, b.available) for b in county_branches(ctx).values()} == {(1, True)}
 
 
-def test_unknown_county_has_no_windows_and_no_history(
-    client: TestClient, coordinator: dict[str, str]
-) -> None:
+def test_unknown_county_has_no_windows_and_no_history(client: TestClient, coordinator: dict[str, str]) -> None:
     for path in (
         "/api/v1/coordinator/pool/999999",
         "/api/v1/coordinator/pool/999999/history",
@@ -183,9 +173,7 @@ def test_clerk_and_supervisor_get_404_on_every_pool_endpoint(
         client.get(POOL, headers=headers),
         client.get(f"{POOL}/history", headers=headers),
         client.patch(f"{POOL}/picc", json={"available": False}, headers=headers),
-        client.patch(
-            f"{POOL}/picc", json={"weight": 0}, headers=headers
-        ),  # even an invalid body: 404 first
+        client.patch(f"{POOL}/picc", json={"weight": 0}, headers=headers),  # even an invalid body: 404 first
     ]
     assert [r.status_code for r in calls] == [404, 404, 404, 404]
     assert all(r.json()["detail"] == "没有找到该页面" for r in calls)

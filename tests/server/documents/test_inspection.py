@@ -311,4 +311,3 @@ def test_pixel_limit_is_configurable() -> None:
     data = _save(_two_colour((100, 100)), "PNG")
     assert inspect_upload(data, max_pixels=10_000).width == 100
     assert _rejected(data, max_pixels=9_999).reason == "too_many_pixels"
-

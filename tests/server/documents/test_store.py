@@ -85,9 +85,7 @@ def test_crash_before_rename_leaves_neither_half_file_nor_temp(
     assert not store.exists(f"{DIGEST[:2]}/{DIGEST[2:4]}/{DIGEST}.jpg")
 
 
-def test_rename_puts_the_complete_file_in_place(
-    store: LocalDirectoryStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rename_puts_the_complete_file_in_place(store: LocalDirectoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
     # Whatever is renamed into place must already hold every byte.
     renamed: list[bytes] = []
     real_replace = os.replace
@@ -115,9 +113,7 @@ def test_rename_puts_the_complete_file_in_place(
         "",
     ],
 )
-def test_keys_escaping_or_not_made_by_the_store_are_refused(
-    store: LocalDirectoryStore, key: str
-) -> None:
+def test_keys_escaping_or_not_made_by_the_store_are_refused(store: LocalDirectoryStore, key: str) -> None:
     store.put(CONTENT, suffix=".jpg")
     with pytest.raises(ValueError):
         store.open(key)

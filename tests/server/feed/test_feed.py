@@ -59,7 +59,11 @@ def test_a_clerk_gets_only_events_of_own_member_and_county_with_case_numbers(
 
     assert [e["seq"] for e in body["events"]] == [traffic["picc_tinghu"]]
     event = body["events"][0]
-    assert (event["action"], event["action_label"], event["case_number"]) == ("accept", "受理", traffic["picc_tinghu_number"])
+    assert (event["action"], event["action_label"], event["case_number"]) == (
+        "accept",
+        "受理",
+        traffic["picc_tinghu_number"],
+    )
     # Everything up to the head has been looked at: the cursor skips the rest safely.
     assert body["last_seq"] == traffic["cpic_tinghu"]
 
@@ -71,7 +75,9 @@ def test_a_supervisor_follows_every_county_of_the_member_and_the_coordinator_eve
     _, city = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
 
     assert [e["seq"] for e in feed(client, boss, after=0)["events"]] == [traffic["picc_tinghu"], traffic["picc_yandu"]]
-    assert [e["seq"] for e in feed(client, city, after=0)["events"]] == sorted(v for k, v in traffic.items() if not k.endswith("number"))
+    assert [e["seq"] for e in feed(client, city, after=0)["events"]] == sorted(
+        v for k, v in traffic.items() if not k.endswith("number")
+    )
 
 
 def test_only_events_after_the_cursor_come_oldest_first(ctx: AppContext, client: TestClient) -> None:
@@ -126,7 +132,9 @@ def test_read_feed_service_scopes_without_http(ctx: AppContext, traffic: dict[st
     assert [e.seq for e in batch.events] == [traffic["picc_yandu"]]
 
 
-@pytest.mark.parametrize("params", [{"after": -2}, {"wait": -1}, {"wait": 301}, {"limit": 0}, {"limit": 501}, {"after": "x"}])
+@pytest.mark.parametrize(
+    "params", [{"after": -2}, {"wait": -1}, {"wait": 301}, {"limit": 0}, {"limit": 501}, {"after": "x"}]
+)
 def test_bad_feed_parameters_are_refused(ctx: AppContext, client: TestClient, params: dict[str, Any]) -> None:
     _, headers = staff(ctx, "clerk")
 

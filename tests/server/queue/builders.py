@@ -70,7 +70,12 @@ def make_case(
 
 
 def add_event(
-    ctx: AppContext, case: Case, action: Action = Action.NOTE, *, actor: Actor = SYSTEM, previous_member: str | None = None
+    ctx: AppContext,
+    case: Case,
+    action: Action = Action.NOTE,
+    *,
+    actor: Actor = SYSTEM,
+    previous_member: str | None = None,
 ) -> Event:
     """Record `action` on the case, as the workflow would (the case's version moves on)."""
     with ctx.db.write() as session:
@@ -80,7 +85,14 @@ def add_event(
 
 
 def add_document(
-    ctx: AppContext, case: Case, content: bytes, *, content_type: str, suffix: str, thumbnail: bytes, kind: DocumentKind = DocumentKind.ID_FRONT
+    ctx: AppContext,
+    case: Case,
+    content: bytes,
+    *,
+    content_type: str,
+    suffix: str,
+    thumbnail: bytes,
+    kind: DocumentKind = DocumentKind.ID_FRONT,
 ) -> Document:
     """Store bytes and a thumbnail, and the Document row pointing at them."""
     document = Document(
@@ -118,7 +130,12 @@ def login(ctx: AppContext, user: StaffUser) -> dict[str, str]:
 
 
 def staff(
-    ctx: AppContext, username: str, role: Role = Role.CLERK, *, member: str | None = "picc", county: str | None = "320902"
+    ctx: AppContext,
+    username: str,
+    role: Role = Role.CLERK,
+    *,
+    member: str | None = "picc",
+    county: str | None = "320902",
 ) -> tuple[StaffUser, dict[str, str]]:
     """A staff user and their Authorization header."""
     user = make_staff(ctx, username, role, member_code=member, county_code=county)

@@ -161,7 +161,9 @@ def test_an_unchanged_document_is_not_sent_again(
     assert response.content == b""
 
 
-def test_thumbnail_is_a_jpeg_of_its_own(ctx: AppContext, client: TestClient, photo: tuple[Case, int, bytes, bytes]) -> None:
+def test_thumbnail_is_a_jpeg_of_its_own(
+    ctx: AppContext, client: TestClient, photo: tuple[Case, int, bytes, bytes]
+) -> None:
     _, headers = staff(ctx, "clerk")
     _, document_id, _, thumbnail = photo
 
@@ -177,16 +179,26 @@ def test_the_content_type_comes_from_the_stored_record_not_the_file_name(ctx: Ap
     _, headers = staff(ctx, "clerk")
     case = make_case(ctx)
     # Stored under a ".jpg" name, but inspection recorded a PDF: the record wins.
-    document = add_document(ctx, case, pdf_bytes(), content_type="application/pdf", suffix=".jpg", thumbnail=jpeg_bytes(80, 80))
+    document = add_document(
+        ctx, case, pdf_bytes(), content_type="application/pdf", suffix=".jpg", thumbnail=jpeg_bytes(80, 80)
+    )
 
     response = client.get(f"{DOCUMENTS}/{document.id}/content", headers=headers)
 
     assert response.headers["content-type"] == "application/pdf"
 
 
-@pytest.mark.parametrize(("role", "member", "county"), [(Role.CLERK, "picc", "320903"), (Role.CLERK, "cpic", "320902"), (Role.SUPERVISOR, "cpic", None)])
+@pytest.mark.parametrize(
+    ("role", "member", "county"),
+    [(Role.CLERK, "picc", "320903"), (Role.CLERK, "cpic", "320902"), (Role.SUPERVISOR, "cpic", None)],
+)
 def test_documents_of_cases_out_of_scope_are_404(
-    ctx: AppContext, client: TestClient, photo: tuple[Case, int, bytes, bytes], role: Role, member: str, county: str | None
+    ctx: AppContext,
+    client: TestClient,
+    photo: tuple[Case, int, bytes, bytes],
+    role: Role,
+    member: str,
+    county: str | None,
 ) -> None:
     _, headers = staff(ctx, "outsider", role, member=member, county=county)
     _, document_id, _, _ = photo
@@ -197,7 +209,9 @@ def test_documents_of_cases_out_of_scope_are_404(
         assert response.json()["detail"] == "未找到该材料,或您无权查看"
 
 
-def test_the_coordinator_may_open_any_document(ctx: AppContext, client: TestClient, photo: tuple[Case, int, bytes, bytes]) -> None:
+def test_the_coordinator_may_open_any_document(
+    ctx: AppContext, client: TestClient, photo: tuple[Case, int, bytes, bytes]
+) -> None:
     _, headers = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
     _, document_id, content, _ = photo
 

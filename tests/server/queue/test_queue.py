@@ -42,13 +42,17 @@ def test_clerk_sees_only_own_member_in_own_county(ctx: AppContext, client: TestC
     assert numbers(client.get(QUEUE, headers=headers)) == [spread["picc_tinghu"]]
 
 
-def test_supervisor_sees_own_member_in_every_county(ctx: AppContext, client: TestClient, spread: dict[str, str]) -> None:
+def test_supervisor_sees_own_member_in_every_county(
+    ctx: AppContext, client: TestClient, spread: dict[str, str]
+) -> None:
     _, headers = staff(ctx, "boss", Role.SUPERVISOR, member="picc", county=None)
 
     assert set(numbers(client.get(QUEUE, headers=headers))) == {spread["picc_tinghu"], spread["picc_yandu"]}
 
 
-def test_coordinator_sees_every_case_including_unassigned(ctx: AppContext, client: TestClient, spread: dict[str, str]) -> None:
+def test_coordinator_sees_every_case_including_unassigned(
+    ctx: AppContext, client: TestClient, spread: dict[str, str]
+) -> None:
     _, headers = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
 
     assert set(numbers(client.get(QUEUE, headers=headers))) == set(spread.values())
@@ -65,7 +69,9 @@ def test_another_members_cases_never_appear_even_when_searched_by_number(
     assert response.json()["total"] == 0
 
 
-def test_drafts_are_left_out_unless_asked_for_and_then_only_the_callers_own(ctx: AppContext, client: TestClient) -> None:
+def test_drafts_are_left_out_unless_asked_for_and_then_only_the_callers_own(
+    ctx: AppContext, client: TestClient
+) -> None:
     clerk, headers = staff(ctx, "clerk")
     colleague, _ = staff(ctx, "colleague")
     mine = make_case(ctx, status=CaseStatus.DRAFT, created_by=clerk.id, member=None, due_in=None)
@@ -175,7 +181,10 @@ def test_search_finds_the_same_for_wider_scopes(
     _, headers = staff(ctx, "wide", role, member="picc" if role is Role.SUPERVISOR else None, county=None)
     make_case(ctx, member="cpic", owner_name="欧阳秀英")  # same name, another member
 
-    found = {term: numbers(client.get(QUEUE, params={"q": term}, headers=headers)) for term in ("秀英", vin(777)[-8:], "苏J12345", "YC20260309")}
+    found = {
+        term: numbers(client.get(QUEUE, params={"q": term}, headers=headers))
+        for term in ("秀英", vin(777)[-8:], "苏J12345", "YC20260309")
+    }
 
     if role is Role.SUPERVISOR:
         assert found["秀英"] == [searchable["name"]]
@@ -204,7 +213,10 @@ def test_case_number_prefixes_ending_in_nine_or_a_dash_find_exactly_their_cases(
     ctx: AppContext, client: TestClient, prefix: str, expected: list[int]
 ) -> None:
     _, headers = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
-    cases = [make_case(ctx, number=n).number for n in ("YC20260309-0001", "YC20260310-0001", "YC20260319-0009", "YC20260320-0001")]
+    cases = [
+        make_case(ctx, number=n).number
+        for n in ("YC20260309-0001", "YC20260310-0001", "YC20260319-0009", "YC20260320-0001")
+    ]
 
     assert numbers(client.get(QUEUE, params={"q": prefix}, headers=headers)) == [cases[i] for i in expected]
 
@@ -240,11 +252,26 @@ def test_queue_is_sorted_by_deadline_with_undated_cases_last(ctx: AppContext, cl
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.SUPERVISOR, Role.COORDINATOR])
 def test_pages_split_the_deadline_order_and_report_the_total(ctx: AppContext, client: TestClient, role: Role) -> None:
-    _, headers = staff(ctx, "user", role, member=None if role is Role.COORDINATOR else "picc", county="320902" if role is Role.CLERK else None)
+    _, headers = staff(
+        ctx,
+        "user",
+        role,
+        member=None if role is Role.COORDINATOR else "picc",
+        county="320902" if role is Role.CLERK else None,
+    )
     # Statuses interleave along the deadline, so pages must merge them.
-    statuses = [CaseStatus.REVIEWING, CaseStatus.ASSIGNED, CaseStatus.AWAITING_PAYMENT, CaseStatus.REVIEWING, CaseStatus.COMPLETED]
+    statuses = [
+        CaseStatus.REVIEWING,
+        CaseStatus.ASSIGNED,
+        CaseStatus.AWAITING_PAYMENT,
+        CaseStatus.REVIEWING,
+        CaseStatus.COMPLETED,
+    ]
     dated = [make_case(ctx, status=st, due_in=timedelta(minutes=10 * i)).number for i, st in enumerate(statuses, 1)]
-    undated = [make_case(ctx, status=st, due_in=None).number for st in (CaseStatus.ASSIGNED, CaseStatus.REVIEWING, CaseStatus.ASSIGNED)]
+    undated = [
+        make_case(ctx, status=st, due_in=None).number
+        for st in (CaseStatus.ASSIGNED, CaseStatus.REVIEWING, CaseStatus.ASSIGNED)
+    ]
     make_case(ctx, status=CaseStatus.DRAFT, member=None, due_in=None)  # a draft is never in the queue's pages or total
 
     pages = [client.get(QUEUE, params={"page": p, "page_size": 3}, headers=headers) for p in (1, 2, 3, 4)]

@@ -15,9 +15,7 @@ _serials = itertools.count(1)
 
 def owner_id(n: int) -> str:
     """The ID number of owner `n` (distinct for every n below 36,000)."""
-    return id_number(
-        birth=date(1960, 1, 1) + timedelta(days=n // 1000), sequence=f"{n % 1000:03d}"
-    )
+    return id_number(birth=date(1960, 1, 1) + timedelta(days=n // 1000), sequence=f"{n % 1000:03d}")
 
 
 def add_case(

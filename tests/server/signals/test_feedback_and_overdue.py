@@ -17,9 +17,7 @@ def test_low_ratings_of_the_period_are_listed_lowest_first_then_newest_first(
     ctx: AppContext,
 ) -> None:
     now = ctx.clock.now()
-    for owner, (stars, ago) in enumerate(
-        [(5, 1), (3, 2), (1, 5), (2, 1), (1, 2), (4, 3), (1, 40)], start=1
-    ):
+    for owner, (stars, ago) in enumerate([(5, 1), (3, 2), (1, 5), (2, 1), (1, 2), (4, 3), (1, 40)], start=1):
         add_case(
             ctx,
             owner=owner,
@@ -33,12 +31,8 @@ def test_low_ratings_of_the_period_are_listed_lowest_first_then_newest_first(
         )
 
     with ctx.db.read() as session:
-        low, low_total = ratings(
-            session, ctx.catalog, since=now - 30 * DAY, now=now, max_stars=3
-        )
-        every, every_total = ratings(
-            session, ctx.catalog, since=now - 30 * DAY, now=now, max_stars=5
-        )
+        low, low_total = ratings(session, ctx.catalog, since=now - 30 * DAY, now=now, max_stars=3)
+        every, every_total = ratings(session, ctx.catalog, since=now - 30 * DAY, now=now, max_stars=5)
 
     assert [(r.stars, r.comment) for r in low] == [
         (1, "评价5"),
@@ -89,9 +83,7 @@ def test_only_open_running_cases_more_than_a_day_past_the_deadline_are_listed(
     second = timedelta(seconds=1)
 
     def case(owner: int, due_ago: timedelta, **kw: object) -> str:
-        made = add_case(
-            ctx, owner=owner, submitted_at=now - 5 * DAY, due_at=now - due_ago, **kw
-        )  # type: ignore[arg-type]
+        made = add_case(ctx, owner=owner, submitted_at=now - 5 * DAY, due_at=now - due_ago, **kw)  # type: ignore[arg-type]
         return made.number
 
     barely = case(1, DAY + second)

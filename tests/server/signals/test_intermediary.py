@@ -27,9 +27,7 @@ MIXED = "13800000009"  # 2 owners online + 1 at the counter with the same phone
 SELF = "13900000000"  # logs in with own phone for an owner whose contact phone is TWO
 
 
-def flags(
-    ctx: AppContext, *, threshold: int = 3, window_days: int = 30
-) -> tuple[dict[str, int], int]:
+def flags(ctx: AppContext, *, threshold: int = 3, window_days: int = 30) -> tuple[dict[str, int], int]:
     """Masked phone → owners, and the total the service reports."""
     with ctx.db.read() as session:
         found, total = flag_intermediaries(
@@ -48,9 +46,7 @@ def known_set(ctx: AppContext) -> None:
     now = ctx.clock.now()
     owner = iter(range(1, 1000))
 
-    def online(
-        phone: str, *, ago: timedelta = DAY, who: int | None = None, **kw: object
-    ) -> int:
+    def online(phone: str, *, ago: timedelta = DAY, who: int | None = None, **kw: object) -> int:
         who = who if who is not None else next(owner)
         add_case(ctx, owner=who, applicant_phone=phone, submitted_at=now - ago, **kw)  # type: ignore[arg-type]
         return who
@@ -149,9 +145,7 @@ def test_a_flag_lists_every_application_of_the_phone_in_the_window_oldest_first(
     ctx: AppContext,
 ) -> None:
     with ctx.db.read() as session:
-        found, _ = flag_intermediaries(
-            session, ctx.catalog, threshold=4, window_days=30, now=ctx.clock.now()
-        )
+        found, _ = flag_intermediaries(session, ctx.catalog, threshold=4, window_days=30, now=ctx.clock.now())
 
     (flag,) = found
     assert flag.phone_masked == "138****0004"
@@ -159,18 +153,14 @@ def test_a_flag_lists_every_application_of_the_phone_in_the_window_oldest_first(
     times = [a.submitted_at for a in flag.applications]
     assert times == sorted(times)
     assert flag.applications[0].status_label == "已退回"
-    assert {a.owner_name for a in flag.applications} == {
-        f"车主{n}" for n in (6, 7, 8, 9)
-    }
+    assert {a.owner_name for a in flag.applications} == {f"车主{n}" for n in (6, 7, 8, 9)}
     assert flag.applications[0].county_name == "亭湖区"
 
 
 @pytest.mark.usefixtures("known_set")
 def test_flags_never_carry_the_full_phone_number(ctx: AppContext) -> None:
     with ctx.db.read() as session:
-        found, _ = flag_intermediaries(
-            session, ctx.catalog, threshold=2, window_days=365, now=ctx.clock.now()
-        )
+        found, _ = flag_intermediaries(session, ctx.catalog, threshold=2, window_days=365, now=ctx.clock.now())
 
     dumped = "".join(flag.model_dump_json() for flag in found)
     for phone in (TWO, THREE, FOUR, REPEATS, OLD, DRAFTS, COUNTER, MIXED):
@@ -184,14 +174,10 @@ def test_flags_are_ordered_most_owners_first_and_cut_at_the_limit(
     owner = iter(range(1, 1000))
     for phone, owners in (("13600000003", 3), ("13600000005", 5), ("13600000004", 4)):
         for _ in range(owners):
-            add_case(
-                ctx, owner=next(owner), applicant_phone=phone, submitted_at=now - DAY
-            )
+            add_case(ctx, owner=next(owner), applicant_phone=phone, submitted_at=now - DAY)
 
     with ctx.db.read() as session:
-        found, total = flag_intermediaries(
-            session, ctx.catalog, threshold=3, window_days=30, now=now, limit=2
-        )
+        found, total = flag_intermediaries(session, ctx.catalog, threshold=3, window_days=30, now=now, limit=2)
 
     assert [(f.phone_masked, f.owners) for f in found] == [
         ("136****0005", 5),
@@ -208,20 +194,14 @@ class Generated:
     submitted_at: datetime | None
 
 
-def expected_flags(
-    cases: list[Generated], *, now: datetime, threshold: int, window_days: int
-) -> dict[str, int]:
+def expected_flags(cases: list[Generated], *, now: datetime, threshold: int, window_days: int) -> dict[str, int]:
     """The rule written out plainly, as the oracle for the generated data set."""
     owners: dict[str, set[int]] = defaultdict(set)
     start = now - timedelta(days=window_days)
     for case in cases:
         if case.submitted_at is not None and start <= case.submitted_at <= now:
             owners[case.applicant_phone or case.owner_phone].add(case.owner)
-    return {
-        f"{phone[:3]}****{phone[-4:]}": len(o)
-        for phone, o in owners.items()
-        if len(o) >= threshold
-    }
+    return {f"{phone[:3]}****{phone[-4:]}": len(o) for phone, o in owners.items() if len(o) >= threshold}
 
 
 def test_a_generated_data_set_gives_exactly_the_flags_the_rule_describes(
@@ -239,9 +219,7 @@ def test_a_generated_data_set_gives_exactly_the_flags_the_rule_describes(
             applicant_phone=phone if online else None,
             owner_phone=rng.choice(phones) if online else phone,
             owner=rng.randrange(60),
-            submitted_at=None
-            if drafted
-            else now - timedelta(hours=rng.randrange(0, 60 * 24)),
+            submitted_at=None if drafted else now - timedelta(hours=rng.randrange(0, 60 * 24)),
         )
         cases.append(case)
         add_case(
@@ -254,15 +232,9 @@ def test_a_generated_data_set_gives_exactly_the_flags_the_rule_describes(
         )
 
     # The default rule flags some phones and not others: the set tells them apart.
-    assert (
-        0
-        < len(expected_flags(cases, now=now, threshold=3, window_days=30))
-        < len(phones)
-    )
+    assert 0 < len(expected_flags(cases, now=now, threshold=3, window_days=30)) < len(phones)
     for threshold, window_days in ((3, 30), (2, 7), (4, 45), (5, 60), (3, 1)):
-        expected = expected_flags(
-            cases, now=now, threshold=threshold, window_days=window_days
-        )
+        expected = expected_flags(cases, now=now, threshold=threshold, window_days=window_days)
         assert flags(ctx, threshold=threshold, window_days=window_days) == (
             expected,
             len(expected),

@@ -18,13 +18,7 @@ COORDINATOR = Actor(role=Role.COORDINATOR, user_id=7, display_name="市协调员
 
 def rule_events(ctx: AppContext) -> list[Event]:
     with ctx.db.read() as session:
-        return list(
-            session.exec(
-                select(Event)
-                .where(Event.action == Action.SET_SIGNAL_RULE.value)
-                .order_by(Event.seq)
-            )
-        )
+        return list(session.exec(select(Event).where(Event.action == Action.SET_SIGNAL_RULE.value).order_by(Event.seq)))
 
 
 def change(ctx: AppContext, threshold: int, window_days: int) -> None:
@@ -66,9 +60,7 @@ def test_a_change_is_stored_with_who_and_when_and_recorded_as_one_event(
     }
 
 
-def test_each_later_change_records_what_the_previous_one_left(
-    ctx: AppContext, clock: FixedClock
-) -> None:
+def test_each_later_change_records_what_the_previous_one_left(ctx: AppContext, clock: FixedClock) -> None:
     change(ctx, 4, 60)
     clock.advance(hours=1)
     change(ctx, 5, 60)
@@ -83,9 +75,7 @@ def test_each_later_change_records_what_the_previous_one_left(
 
 
 @pytest.mark.parametrize("figures", [(3, 30), (4, 60)])
-def test_saving_the_rule_already_in_force_records_nothing(
-    ctx: AppContext, figures: tuple[int, int]
-) -> None:
+def test_saving_the_rule_already_in_force_records_nothing(ctx: AppContext, figures: tuple[int, int]) -> None:
     change(ctx, 4, 60)
     before = len(rule_events(ctx))
 
@@ -95,11 +85,7 @@ def test_saving_the_rule_already_in_force_records_nothing(
     assert len(rule_events(ctx)) == before + (1 if figures == (3, 30) else 0)
 
 
-@pytest.mark.parametrize(
-    ("threshold", "window_days"), [(1, 30), (51, 30), (3, 0), (3, 366), (-3, 30)]
-)
-def test_figures_out_of_bounds_are_refused_with_a_chinese_message(
-    threshold: int, window_days: int
-) -> None:
+@pytest.mark.parametrize(("threshold", "window_days"), [(1, 30), (51, 30), (3, 0), (3, 366), (-3, 30)])
+def test_figures_out_of_bounds_are_refused_with_a_chinese_message(threshold: int, window_days: int) -> None:
     with pytest.raises(ValueError, match="应在"):
         SignalRuleIn(threshold=threshold, window_days=window_days)

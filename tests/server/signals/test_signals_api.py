@@ -59,18 +59,12 @@ def rule_state(ctx: AppContext) -> tuple[int, int]:
     """(stored rule rows, set_signal_rule events)."""
     with ctx.db.read() as session:
         rows = len(session.exec(select(SignalRule)).all())
-        events = len(
-            session.exec(
-                select(Event).where(Event.action == Action.SET_SIGNAL_RULE.value)
-            ).all()
-        )
+        events = len(session.exec(select(Event).where(Event.action == Action.SET_SIGNAL_RULE.value)).all())
     return rows, events
 
 
 @pytest.mark.usefixtures("seeded")
-def test_the_coordinator_gets_the_four_lists_with_their_counts(
-    client: TestClient, coordinator: dict[str, str]
-) -> None:
+def test_the_coordinator_gets_the_four_lists_with_their_counts(client: TestClient, coordinator: dict[str, str]) -> None:
     response = client.get(SIGNALS, headers=coordinator)
 
     assert response.status_code == 200, response.text
@@ -106,40 +100,24 @@ def test_the_period_narrows_ratings_and_complaints_and_max_stars_filters_ratings
 ) -> None:
     week = client.get(SIGNALS, params={"days": 2}, headers=coordinator).json()
     assert (week["counts"]["ratings"], week["counts"]["complaints"]) == (0, 1)
-    assert (
-        client.get(SIGNALS, params={"max_stars": 1}, headers=coordinator).json()[
-            "counts"
-        ]["ratings"]
-        == 0
-    )
-    assert (
-        client.get(SIGNALS, params={"days": 0}, headers=coordinator).status_code == 422
-    )
+    assert client.get(SIGNALS, params={"max_stars": 1}, headers=coordinator).json()["counts"]["ratings"] == 0
+    assert client.get(SIGNALS, params={"days": 0}, headers=coordinator).status_code == 422
 
 
 @pytest.mark.usefixtures("seeded")
 def test_changing_the_rule_changes_the_flags_and_writes_one_event(
     client: TestClient, ctx: AppContext, coordinator: dict[str, str]
 ) -> None:
-    narrowed = client.put(
-        RULE, json={"threshold": 3, "window_days": 7}, headers=coordinator
-    )
+    narrowed = client.put(RULE, json={"threshold": 3, "window_days": 7}, headers=coordinator)
 
     assert narrowed.status_code == 200, narrowed.text
     assert (narrowed.json()["window_days"], narrowed.json()["is_default"]) == (7, False)
     assert client.get(SIGNALS, headers=coordinator).json()["intermediaries"] == []
     assert rule_state(ctx) == (1, 1)
 
-    assert (
-        client.put(
-            RULE, json={"threshold": 2, "window_days": 7}, headers=coordinator
-        ).status_code
-        == 200
-    )
+    assert client.put(RULE, json={"threshold": 2, "window_days": 7}, headers=coordinator).status_code == 200
     body = client.get(SIGNALS, headers=coordinator).json()
-    assert [(f["phone_masked"], f["owners"]) for f in body["intermediaries"]] == [
-        ("138****1234", 2)
-    ]
+    assert [(f["phone_masked"], f["owners"]) for f in body["intermediaries"]] == [("138****1234", 2)]
     assert body["rule"]["threshold"] == 2
     assert client.get(RULE, headers=coordinator).json()["threshold"] == 2
     assert rule_state(ctx) == (1, 2)
@@ -171,12 +149,8 @@ def test_a_rule_out_of_bounds_is_refused_clearly_and_nothing_is_stored(
     assert rule_state(ctx) == (0, 0)
 
 
-def test_the_bounds_message_names_the_allowed_range(
-    client: TestClient, coordinator: dict[str, str]
-) -> None:
-    response = client.put(
-        RULE, json={"threshold": 51, "window_days": 400}, headers=coordinator
-    )
+def test_the_bounds_message_names_the_allowed_range(client: TestClient, coordinator: dict[str, str]) -> None:
+    response = client.put(RULE, json={"threshold": 51, "window_days": 400}, headers=coordinator)
 
     messages = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert messages == {
@@ -230,12 +204,8 @@ def test_a_rule_change_reaches_the_coordinators_feed_and_no_clerks(
     clerk = staff(ctx, "clerk_feed", Role.CLERK, member="picc", county="320902")[1]
     client.put(RULE, json={"threshold": 4, "window_days": 14}, headers=coordinator)
 
-    seen = client.get(
-        "/api/v1/staff/events", params={"after": 0}, headers=coordinator
-    ).json()["events"]
-    clerk_seen = client.get(
-        "/api/v1/staff/events", params={"after": 0}, headers=clerk
-    ).json()["events"]
+    seen = client.get("/api/v1/staff/events", params={"after": 0}, headers=coordinator).json()["events"]
+    clerk_seen = client.get("/api/v1/staff/events", params={"after": 0}, headers=clerk).json()["events"]
 
     (event,) = [e for e in seen if e["action"] == Action.SET_SIGNAL_RULE.value]
     assert event["payload"] == {

@@ -176,15 +176,23 @@ _VALID_2026 = '[2026]\nsource = "通知"\ndays_off = [2026-10-01]\nworking_days 
 def test_a_well_formed_custom_file_loads(tmp_path: Path) -> None:
     calendar = WorkCalendar.from_file(_write(tmp_path, _VALID_2026))
     assert calendar.confirmed_years == frozenset({2026})
-    assert calendar.schedule(2026) == YearSchedule(2026, frozenset({date(2026, 10, 1)}), frozenset({date(2026, 10, 10)}), "通知")
+    assert calendar.schedule(2026) == YearSchedule(
+        2026, frozenset({date(2026, 10, 1)}), frozenset({date(2026, 10, 10)}), "通知"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "complaint"),
     [
         ("[2026\nsource = 1", "not valid TOML"),
-        (_VALID_2026.replace("days_off = [2026-10-01]", "days_off = [2025-10-01]"), r"\[2026\].*2025-10-01 is not in 2026"),
-        (_VALID_2026.replace("working_days = [2026-10-10]", "working_days = [2026-10-01]"), r"\[2026\].*2026-10-01 is listed both"),
+        (
+            _VALID_2026.replace("days_off = [2026-10-01]", "days_off = [2025-10-01]"),
+            r"\[2026\].*2025-10-01 is not in 2026",
+        ),
+        (
+            _VALID_2026.replace("working_days = [2026-10-10]", "working_days = [2026-10-01]"),
+            r"\[2026\].*2026-10-01 is listed both",
+        ),
         (_VALID_2026.replace("working_days", "workingdays"), r"\[2026\].*unknown keys \['workingdays'\]"),
         (_VALID_2026.replace("[2026]", "[twenty-six]"), r"\[twenty-six\].*four-digit years"),
         (_VALID_2026.replace("2026-10-01]", "2026-10-01T09:00:00]"), r"\[2026\].*not a date"),

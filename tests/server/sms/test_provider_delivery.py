@@ -60,7 +60,9 @@ def stored(ctx: AppContext) -> list[SmsMessage]:
         return list(session.exec(select(SmsMessage).order_by(SmsMessage.id)).all())
 
 
-def test_the_provider_is_called_after_the_commit_and_the_status_recorded(ctx: AppContext, provider: RecordingProvider) -> None:
+def test_the_provider_is_called_after_the_commit_and_the_status_recorded(
+    ctx: AppContext, provider: RecordingProvider
+) -> None:
     with ctx.db.write() as session:
         ctx.sms.send(session, phone=PHONE, template="login_code", params={"code": "123456"}, now=ctx.clock.now())
         ctx.sms.send(session, phone=PHONE, template="login_code", params={"code": "654321"}, now=ctx.clock.now())

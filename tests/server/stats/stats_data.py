@@ -56,9 +56,7 @@ PLAN: tuple[Batch, ...] = (
     # Late on the last day of February: 15:30 UTC the same day, February either way.
     Batch(2, VehicleCategory.OPERATING_TRUCK, "picc", DONGTAI, at(2026, 2, 28, 23, 30)),
     # Just after midnight on 1 March: still 28 February in UTC, but March here.
-    Batch(
-        4, VehicleCategory.NONOPERATING_TRUCK, "pingan", BINHAI, at(2026, 3, 1, 0, 30)
-    ),
+    Batch(4, VehicleCategory.NONOPERATING_TRUCK, "pingan", BINHAI, at(2026, 3, 1, 0, 30)),
     # The last minute of the range, and its first ten minutes (31 December in UTC).
     Batch(1, VehicleCategory.SPECIAL, "chinalife", TINGHU, at(2026, 3, 31, 23, 59)),
     Batch(1, VehicleCategory.TRACTOR, "picc", YANDU, at(2026, 1, 1, 0, 10)),
@@ -121,9 +119,7 @@ PLAN: tuple[Batch, ...] = (
         CaseStatus.CANCELLED,
         "申请人撤销",
     ),
-    Batch(
-        2, VehicleCategory.OPERATING_BUS, "zijin", DAFENG, None, CaseStatus.REVIEWING
-    ),
+    Batch(2, VehicleCategory.OPERATING_BUS, "zijin", DAFENG, None, CaseStatus.REVIEWING),
 )
 
 COMPLETED = 16
@@ -179,9 +175,7 @@ CATEGORY_MONTH = {
 }
 
 
-def add_cases(
-    database: Database, batches: tuple[Batch, ...] = PLAN, **fields: object
-) -> list[int]:
+def add_cases(database: Database, batches: tuple[Batch, ...] = PLAN, **fields: object) -> list[int]:
     """Insert the batches' cases (submitted `handling` before they finished); their ids."""
     cases = []
     for batch in batches:

@@ -34,9 +34,7 @@ def board(ctx: AppContext) -> Board:
 
 
 def row(result: Board, county: str, member: str) -> BoardRow:
-    return next(
-        r for r in result.rows if r.county_code == county and r.member_code == member
-    )
+    return next(r for r in result.rows if r.county_code == county and r.member_code == member)
 
 
 def figures(r: BoardRow) -> dict[str, int]:
@@ -71,9 +69,7 @@ def test_each_window_counts_its_open_cases_by_what_they_wait_for(
 ) -> None:
     now = ctx.clock.now()  # Tuesday 10 March 2026, 10:00
     make_case(ctx, status=CaseStatus.ASSIGNED, due_in=timedelta(hours=6))  # due today
-    make_case(
-        ctx, status=CaseStatus.REVIEWING, due_at=now - timedelta(days=1)
-    )  # overdue since yesterday
+    make_case(ctx, status=CaseStatus.REVIEWING, due_at=now - timedelta(days=1))  # overdue since yesterday
     make_case(
         ctx,
         status=CaseStatus.SUPPLEMENT_REQUESTED,
@@ -94,9 +90,7 @@ def test_each_window_counts_its_open_cases_by_what_they_wait_for(
         status=CaseStatus.ESCALATED,
         due_at=now - timedelta(hours=1),
     )
-    make_case(
-        ctx, member=None, status=CaseStatus.SUBMITTED
-    )  # unassigned: in no window's row
+    make_case(ctx, member=None, status=CaseStatus.SUBMITTED)  # unassigned: in no window's row
 
     result = board(ctx)
 
@@ -139,12 +133,8 @@ def test_overdue_is_the_queues_and_due_today_the_queues_less_the_overdue(
         (now - timedelta(hours=2), True),
         (None, False),
     ):
-        make_case(
-            ctx, status=CaseStatus.REVIEWING, due_at=due_at, due_in=None, paused=paused
-        )
-    clerk = make_staff(
-        ctx, "picc_tinghu", Role.CLERK, member_code="picc", county_code=TINGHU
-    )
+        make_case(ctx, status=CaseStatus.REVIEWING, due_at=due_at, due_in=None, paused=paused)
+    clerk = make_staff(ctx, "picc_tinghu", Role.CLERK, member_code="picc", county_code=TINGHU)
 
     # 10:00; 16:00 (the 13:00 case is overdue now); 18:00 (all of today's are); 11:00 the next day.
     seen = []
@@ -177,26 +167,16 @@ def test_every_window_has_a_row_in_catalog_order_with_its_switch(
     ctx: AppContext,
 ) -> None:
     with ctx.db.write() as session:
-        branch = session.exec(
-            select(Branch).where(
-                Branch.county_code == YANDU, Branch.member_code == "cpic"
-            )
-        ).one()
+        branch = session.exec(select(Branch).where(Branch.county_code == YANDU, Branch.member_code == "cpic")).one()
         branch.available = False
         session.add(branch)
 
     result = board(ctx)
 
-    expected = [
-        (c.code, m.code) for c in ctx.catalog.counties for m in ctx.catalog.members
-    ]
+    expected = [(c.code, m.code) for c in ctx.catalog.counties for m in ctx.catalog.members]
     assert [(r.county_code, r.member_code) for r in result.rows] == expected
     assert not row(result, YANDU, "cpic").window_available
-    assert all(
-        r.window_available
-        for r in result.rows
-        if (r.county_code, r.member_code) != (YANDU, "cpic")
-    )
+    assert all(r.window_available for r in result.rows if (r.county_code, r.member_code) != (YANDU, "cpic"))
     first = result.rows[0]
     assert (first.county_name, first.member_name) == (
         ctx.catalog.counties[0].name,
@@ -216,9 +196,7 @@ def test_the_unassigned_queue_lists_waiting_cases_oldest_first(ctx: AppContext) 
         county=YANDU,
         due_in=timedelta(hours=5),
     )
-    older = make_case(
-        ctx, member=None, status=CaseStatus.SUBMITTED, due_at=now - timedelta(hours=1)
-    )
+    older = make_case(ctx, member=None, status=CaseStatus.SUBMITTED, due_at=now - timedelta(hours=1))
     update(ctx, older, submitted_at=now - timedelta(days=1))
     make_case(ctx, member="picc", status=CaseStatus.ASSIGNED)  # has a window
     make_case(ctx, member=None, status=CaseStatus.DRAFT, due_in=None)  # not submitted
@@ -283,19 +261,11 @@ def test_same_day_rates_count_completions_of_the_local_day_and_month(
 ) -> None:
     # The clock: Tuesday 10 March 2026, 10:00 in Yancheng.
     completed(ctx, local_time(10, 8, 45), local_time(10, 9, 30))  # today, same day
-    completed(
-        ctx, local_time(5, 9), local_time(10, 9, 50)
-    )  # today, three working days late
-    completed(
-        ctx, local_time(9, 16, 30), local_time(9, 23, 30)
-    )  # last night (15:30 UTC): this month, not today
+    completed(ctx, local_time(5, 9), local_time(10, 9, 50))  # today, three working days late
+    completed(ctx, local_time(9, 16, 30), local_time(9, 23, 30))  # last night (15:30 UTC): this month, not today
     completed(ctx, local_time(2, 9), local_time(2, 15))  # earlier this month, same day
-    completed(
-        ctx, local_time(27, 9, month=2), local_time(27, 10, month=2)
-    )  # last month
-    completed(
-        ctx, local_time(10, 9), local_time(10, 9, 40), CaseStatus.REJECTED
-    )  # finished, not completed
+    completed(ctx, local_time(27, 9, month=2), local_time(27, 10, month=2))  # last month
+    completed(ctx, local_time(10, 9), local_time(10, 9, 40), CaseStatus.REJECTED)  # finished, not completed
 
     result = board(ctx)
 

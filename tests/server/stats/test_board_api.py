@@ -26,11 +26,7 @@ def test_the_coordinator_reads_the_board(ctx: AppContext, client: TestClient) ->
     body = response.json()
     assert body["unassigned"]["count"] == 1
     assert body["unassigned"]["cases"][0]["number"] == waiting.number
-    yandu_cpic = next(
-        r
-        for r in body["rows"]
-        if (r["county_code"], r["member_code"]) == ("320903", "cpic")
-    )
+    yandu_cpic = next(r for r in body["rows"] if (r["county_code"], r["member_code"]) == ("320903", "cpic"))
     assert (yandu_cpic["county_name"], yandu_cpic["member_name"]) == (
         "盐都区",
         "太保财险",

@@ -63,14 +63,8 @@ def test_rates_hours_and_shares_are_numbers_with_formats(ctx: AppContext) -> Non
     book = open_workbook(workbook_bytes(report(ctx)))
 
     summary = {row[0].value: row[1] for row in book["汇总"].iter_rows(min_row=2)}
-    assert (
-        summary["当日办结率"].value == 0.5
-        and summary["当日办结率"].number_format == "0.00%"
-    )
-    assert (
-        summary["平均办理时长(小时)"].value == 40.0
-        and summary["平均办理时长(小时)"].number_format == "0.00"
-    )
+    assert summary["当日办结率"].value == 0.5 and summary["当日办结率"].number_format == "0.00%"
+    assert summary["平均办理时长(小时)"].value == 40.0 and summary["平均办理时长(小时)"].number_format == "0.00"
     assert summary["平均评分(星)"].value == 4.0
     assert summary["统计区间"].value == "2026-01-01 至 2026-03-31"
 
@@ -85,14 +79,8 @@ def test_rates_hours_and_shares_are_numbers_with_formats(ctx: AppContext) -> Non
     assert [c.value for c in handling["拖拉机"]][2:] == ["—", "—"]
 
     shares = {row[0].value: row[2] for row in book["按车辆类别"].iter_rows(min_row=2)}
-    assert (
-        shares["摩托车(含电动摩托车)"].value == 1.0
-        and shares["摩托车(含电动摩托车)"].number_format == "0.00%"
-    )
-    members = {
-        row[0].value: [c.value for c in row]
-        for row in book["按成员机构"].iter_rows(min_row=2)
-    }
+    assert shares["摩托车(含电动摩托车)"].value == 1.0 and shares["摩托车(含电动摩托车)"].number_format == "0.00%"
+    members = {row[0].value: [c.value for c in row] for row in book["按成员机构"].iter_rows(min_row=2)}
     assert members["人保财险"] == ["人保财险", 2, 1.0, 1, 0.5, 1, 0.5]
     stars = column_b(book["评价"])
     assert (stars["4星"], stars["合计"]) == (2, 2)
@@ -117,20 +105,14 @@ def test_the_summary_says_what_the_completion_rates_measure(ctx: AppContext) -> 
     assert "截止时间后或非工作日提交的,以次一工作日下班为限" in notes[0]
     assert notes[1].startswith("两个工作日内办结率:")
     assert "含等待客户补充材料的时间" in notes[2]
-    assert all(
-        row[1].value is None
-        for row in summary.iter_rows(min_row=2)
-        if row[0].value in notes
-    )
+    assert all(row[1].value is None for row in summary.iter_rows(min_row=2) if row[0].value in notes)
     assert summary.column_dimensions["B"].width < 30
 
 
 def test_the_cross_table_has_totals_both_ways(ctx: AppContext) -> None:
     add_cases(ctx.db)
     sheet = open_workbook(workbook_bytes(report(ctx)))["区县×成员机构"]
-    rows = {
-        row[0].value: [c.value for c in row[1:]] for row in sheet.iter_rows(min_row=2)
-    }
+    rows = {row[0].value: [c.value for c in row[1:]] for row in sheet.iter_rows(min_row=2)}
     # 亭湖区: 人保财险 5, and the county's total 6.
     assert (rows["亭湖区"][0], rows["亭湖区"][-1]) == (5, 6)
     assert rows["合计"][-1] == data.COMPLETED

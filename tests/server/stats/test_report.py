@@ -215,12 +215,8 @@ def test_same_day_and_two_day_rates_use_the_promise(ctx: AppContext) -> None:
 
 
 def test_ratings_of_cases_completed_in_the_range(ctx: AppContext) -> None:
-    inside = Batch(
-        1, VehicleCategory.MOTORCYCLE, "picc", data.TINGHU, at(2026, 2, 10, 11)
-    )
-    outside = Batch(
-        1, VehicleCategory.MOTORCYCLE, "picc", data.TINGHU, at(2026, 4, 2, 11)
-    )
+    inside = Batch(1, VehicleCategory.MOTORCYCLE, "picc", data.TINGHU, at(2026, 2, 10, 11))
+    outside = Batch(1, VehicleCategory.MOTORCYCLE, "picc", data.TINGHU, at(2026, 4, 2, 11))
     for stars in (5, 5, 4, 1, None):
         add_cases(ctx.db, (inside,), rating=stars)
     add_cases(ctx.db, (outside,), rating=2)
@@ -238,12 +234,8 @@ def test_ratings_of_cases_completed_in_the_range(ctx: AppContext) -> None:
 def test_an_empty_range_has_zeros_and_nothing_measured(ctx: AppContext) -> None:
     stats = report(ctx)
     assert stats.completed == 0 and stats.rejected == 0
-    assert all(r.count == 0 for r in stats.by_category) and len(
-        stats.by_category
-    ) == len(VehicleCategory)
-    assert (
-        stats.handling.average_hours is None and stats.completion.same_day_rate is None
-    )
+    assert all(r.count == 0 for r in stats.by_category) and len(stats.by_category) == len(VehicleCategory)
+    assert stats.handling.average_hours is None and stats.completion.same_day_rate is None
     assert stats.ratings.average is None and stats.rejections_by_reason == []
 
 
@@ -268,9 +260,7 @@ def test_only_completed_and_rejected_cases_are_counted(ctx: AppContext) -> None:
     stats = report(ctx)
     # The plan's cancelled and open cases (operating buses at 大丰区) appear nowhere.
     assert next(r.count for r in stats.by_county if r.code == data.DAFENG) == 0
-    assert CaseStatus.CANCELLED.value not in {
-        r.reason for r in stats.rejections_by_reason
-    }
+    assert CaseStatus.CANCELLED.value not in {r.reason for r in stats.rejections_by_reason}
     assert "申请人撤销" not in {r.reason for r in stats.rejections_by_reason}
 
 
@@ -295,9 +285,7 @@ def test_range_bounds_are_local_midnights_in_utc() -> None:
         (date(2020, 1, 1), date(2025, 1, 1), "统计区间最长5年,请缩短日期范围"),
     ],
 )
-def test_reversed_or_too_long_ranges_are_refused(
-    first: date, last: date, message: str
-) -> None:
+def test_reversed_or_too_long_ranges_are_refused(first: date, last: date, message: str) -> None:
     with pytest.raises(BadInput) as refused:
         check_range(first, last)
     assert refused.value.message == message
@@ -307,9 +295,7 @@ def test_five_years_is_allowed() -> None:
     check_range(date(2021, 1, 1), date(2025, 12, 31))
 
 
-@pytest.mark.parametrize(
-    "typed", ["2026-2-1", "2026-02-30", "20260201", "", "2026-02-01T00:00"]
-)
+@pytest.mark.parametrize("typed", ["2026-2-1", "2026-02-30", "20260201", "", "2026-02-01T00:00"])
 def test_dates_must_be_written_yyyy_mm_dd(typed: str) -> None:
     with pytest.raises(BadInput, match="开始日期应为 YYYY-MM-DD 格式的日期"):
         parse_day(typed, "开始日期")

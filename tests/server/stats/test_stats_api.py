@@ -47,26 +47,16 @@ def test_the_coordinator_gets_the_known_counts(
     assert stats.generated_at == ctx.clock.now()
 
 
-def test_the_workbook_holds_the_same_counts(
-    ctx: AppContext, client: TestClient, coordinator: dict[str, str]
-) -> None:
+def test_the_workbook_holds_the_same_counts(ctx: AppContext, client: TestClient, coordinator: dict[str, str]) -> None:
     add_cases(ctx.db)
 
     response = client.get(WORKBOOK, params=QUARTER, headers=coordinator)
 
     assert response.status_code == 200, response.text
-    assert (
-        response.headers["content-type"]
-        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     disposition = response.headers["content-disposition"]
-    assert disposition.startswith(
-        'attachment; filename="no1window-stats-20260101-20260331.xlsx"'
-    )
-    assert (
-        f"filename*=UTF-8''{quote('1号窗口统计_2026-01-01至2026-03-31.xlsx')}"
-        in disposition
-    )
+    assert disposition.startswith('attachment; filename="no1window-stats-20260101-20260331.xlsx"')
+    assert f"filename*=UTF-8''{quote('1号窗口统计_2026-01-01至2026-03-31.xlsx')}" in disposition
     assert_known_counts(open_workbook(response.content))
 
 
@@ -119,9 +109,7 @@ def test_clerks_and_supervisors_do_not_find_the_statistics(
     response = client.get(path, params=QUARTER, headers=headers)
 
     assert response.status_code == 404
-    assert "累计" not in response.text and response.headers["content-type"].startswith(
-        "application/json"
-    )
+    assert "累计" not in response.text and response.headers["content-type"].startswith("application/json")
 
 
 @pytest.mark.parametrize("path", [STATS, WORKBOOK])

@@ -37,9 +37,7 @@ def section(out: str, title: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_stats_prints_the_association_summary_first(
-    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_stats_prints_the_association_summary_first(cli_ctx: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
     add_cases(cli_ctx.db)
 
     code, out, err = run(capsys, "stats", *QUARTER)
@@ -68,25 +66,18 @@ def test_stats_prints_the_known_counts_by_member_county_and_month(
     assert code == 0
     names = cli_ctx.catalog
     categories = section(out, "按车辆类别")
-    assert {
-        VehicleCategory(c).label: int(categories[VehicleCategory(c).label][0])
-        for c in data.BY_CATEGORY
-    } == {VehicleCategory(c).label: n for c, n in data.BY_CATEGORY.items()}
+    assert {VehicleCategory(c).label: int(categories[VehicleCategory(c).label][0]) for c in data.BY_CATEGORY} == {
+        VehicleCategory(c).label: n for c, n in data.BY_CATEGORY.items()
+    }
     members = section(out, "按成员机构")
-    assert {
-        code: int(members[names.member_names[code]][0]) for code in data.BY_MEMBER
-    } == data.BY_MEMBER
+    assert {code: int(members[names.member_names[code]][0]) for code in data.BY_MEMBER} == data.BY_MEMBER
     assert members["合计"][0] == "16"
     counties = section(out, "按区县")
-    assert {
-        code: int(counties[names.county_names[code]][0]) for code in data.BY_COUNTY
-    } == data.BY_COUNTY
+    assert {code: int(counties[names.county_names[code]][0]) for code in data.BY_COUNTY} == data.BY_COUNTY
     months = section(out, "按月份")
     assert months == {"2026年1月": ["6"], "2026年2月": ["5"], "2026年3月": ["5"]}
     reasons = section(out, "退回原因(共 7 件)")
-    assert [
-        (reason, int(cells[0])) for reason, cells in reasons.items()
-    ] == data.REJECTIONS
+    assert [(reason, int(cells[0])) for reason, cells in reasons.items()] == data.REJECTIONS
 
 
 def test_stats_prints_the_completion_rates_with_what_they_measure(
@@ -171,9 +162,7 @@ def test_bad_dates_are_refused_before_the_database_is_needed(
 def test_an_unwritable_workbook_path_is_one_line(
     cli_ctx: AppContext, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = run(
-        capsys, "stats", *QUARTER, "--xlsx", str(tmp_path / "missing" / "a.xlsx")
-    )
+    code, _, err = run(capsys, "stats", *QUARTER, "--xlsx", str(tmp_path / "missing" / "a.xlsx"))
 
     assert code != 0
     assert err.startswith("error: 无法写入 Excel 文件") and err.count("\n") == 1

@@ -50,15 +50,8 @@ def assert_known_counts(book: Workbook) -> None:
         "合计": data.COMPLETED,
     }
     members = column_b(book["按成员机构"])
-    assert (
-        members["人保财险"] == data.BY_MEMBER["picc"]
-        and members["平安产险"] == data.BY_MEMBER["pingan"]
-    )
-    assert (
-        sum(v for k, v in members.items() if k != "合计")
-        == members["合计"]
-        == data.COMPLETED
-    )  # type: ignore[misc]
+    assert members["人保财险"] == data.BY_MEMBER["picc"] and members["平安产险"] == data.BY_MEMBER["pingan"]
+    assert sum(v for k, v in members.items() if k != "合计") == members["合计"] == data.COMPLETED  # type: ignore[misc]
     counties = column_b(book["按区县"])
     assert (counties["亭湖区"], counties["东台市"], counties["滨海县"]) == (6, 2, 4)
     months = column_b(book["按月份"])
