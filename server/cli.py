@@ -1,4 +1,4 @@
-"""The `no1window-server` command: init, serve, demo, user, sms outbox, audit verify, stats.
+"""The `no1window-server` command: init, serve, demo, user, sms outbox, audit verify, board, stats.
 
 Every command reads the same settings as the server (NO1WINDOW_* variables and
 `.env`). Bad input prints one clear line to stderr, exits non-zero and leaves
@@ -255,6 +255,14 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
+def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
+    from server.stats.board_console import print_board
+
+    with opened(settings) as database:
+        print_board(build_context(settings, database=database), every_window=args.every_window)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from server.stats.console import parse_range, print_stats
 
@@ -323,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_parser("verify", help="check the event hash chain").set_defaults(handler=cmd_audit_verify)
 
+    board = commands.add_parser("board", help="the city board: waiting cases, same-day rates, each window's open cases")
+    board.add_argument("--all", dest="every_window", action="store_true", help="list every window, not only busy ones")
+    board.set_defaults(handler=cmd_board)
     stats = commands.add_parser("stats", help="underwritten vehicles and the other statistics over a date range")
     day: dict[str, Any] = {"required": True, "metavar": "YYYY-MM-DD"}
     stats.add_argument("--from", dest="date_from", help="first local date", **day)
