@@ -41,8 +41,8 @@ from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.coordinator.board_models import BoardColumn, BoardModel, UnassignedModel
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.stats_views import rate_note
+from desktop.messages import MessageLine, error_text
 from desktop.queue.rows import LOCAL_ZONE
 
 BOARD_PATH = "/coordinator/board"

@@ -40,8 +40,8 @@ from common.schemas.cases import EventOut
 from common.schemas.pool import PoolChangeRow, PoolCounty, WindowChangeOut
 from desktop.api.client import ApiClient, ApiError, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
+from desktop.boxes import ask
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.pool_models import (
     HistoryColumn,
     HistoryModel,
@@ -50,7 +50,7 @@ from desktop.coordinator.pool_models import (
     WindowColumn,
     WindowsModel,
 )
-from desktop.coordinator.question import ask
+from desktop.messages import MessageLine, error_text
 
 POOL_PATH = "/coordinator/pool"
 DEBOUNCE_MS = 300

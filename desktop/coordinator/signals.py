@@ -49,7 +49,6 @@ from common.schemas.signals import (
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.signals_models import (
     APPLICATION_COLUMNS,
     COMPLAINT_COLUMNS,
@@ -60,6 +59,7 @@ from desktop.coordinator.signals_models import (
     local_time,
 )
 from desktop.coordinator.signals_rule import RuleForm
+from desktop.messages import MessageLine, error_text
 
 SIGNALS_PATH = "/coordinator/signals"
 RULE_PATH = "/coordinator/signals/rule"

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from common.schemas.stats import Statistics
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
-from desktop.coordinator.messages import MessageLine, error_text
 from desktop.coordinator.stats_charts import CountChart
 from desktop.coordinator.stats_export import (
     SaveFileChooser,
@@ -41,6 +40,7 @@ from desktop.coordinator.stats_export import (
 )
 from desktop.coordinator.stats_models import StatsTableModel
 from desktop.coordinator.stats_views import TABS, StatsView, build_views, headline
+from desktop.messages import MessageLine, error_text
 from desktop.queue.rows import LOCAL_ZONE
 
 STATS_PATH = "/coordinator/stats"

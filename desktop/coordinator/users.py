@@ -35,15 +35,15 @@ from common.schemas.catalog import CatalogOut
 from common.schemas.users import StaffAccountOut
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import TaskRunner
+from desktop.boxes import ask
 from desktop.coordinator.live_refresh import LiveRefresh
-from desktop.coordinator.messages import MessageLine, error_text
-from desktop.coordinator.question import ask
 from desktop.coordinator.users_dialogs import (
     Choice,
     NewAccountDialog,
     ResetPasswordDialog,
 )
 from desktop.coordinator.users_model import AccountColumn, AccountModel
+from desktop.messages import MessageLine, error_text
 
 USERS_PATH = "/coordinator/users"
 ACCOUNT_ACTIONS = frozenset({Action.ADD_USER.value, Action.RESET_PASSWORD.value, Action.DEACTIVATE_USER.value})

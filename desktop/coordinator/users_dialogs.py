@@ -43,7 +43,7 @@ from desktop.api.client import (
     SessionExpired,
 )
 from desktop.api.tasks import TaskRunner
-from desktop.coordinator.messages import error_text
+from desktop.messages import error_text
 
 Choice = tuple[str, str]
 """(code, name) of a member or a county."""

@@ -1,10 +1,11 @@
-"""A yes/no question for the coordinator's pages: Chinese buttons, and it never blocks the page.
+"""Message boxes for the whole desktop: Chinese buttons, and they never block the window behind.
 
 No Qt translation is loaded, so QMessageBox's standard buttons would read
-"Yes"/"No"; the buttons are made here with Chinese text, the way the action
-dialogs make theirs. The box is window-modal and shown with `open()`: the
-GUI thread keeps running (the feed, the timers, the background calls) while
-the coordinator reads, and the answer comes back through `on_answer`.
+"OK", "Yes", "No"; the buttons are made here with Chinese text, the way the
+action dialogs make theirs (a button added with its role). Every box is
+window-modal and shown with `open()`: the GUI thread keeps running (the
+feed, the timers, the background calls) while the user reads, and an answer
+comes back through a callback. Every message box in `desktop/` is made here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,20 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 CANCEL_TEXT = "取消"
+CLOSE_TEXT = "知道了"
+
+
+def inform(parent: QWidget, title: str, text: str, *, object_name: str = "") -> QMessageBox:
+    """Show a note with one 知道了 button and return the box at once; it deletes itself when closed."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
+    if object_name:
+        box.setObjectName(object_name)
+    close = box.addButton(CLOSE_TEXT, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
 
 
 def ask(

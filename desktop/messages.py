@@ -1,29 +1,34 @@
-"""What the coordinator's pages say: a failed call's Chinese text, and the line a page says things on.
+"""What the desktop says when something fails: a failed call's Chinese text, and the line a page says things on.
 
-`error_text` turns a failed call into the text to show: the server's
-message, or a plain apology. `MessageLine` is the line under a page's
-controls that shows it (red), what was done (green) or a plain note.
+`error_text` turns a failure into the text to show: the server's message,
+or a plain apology. Every place in the desktop that shows a failure to a
+user (the queue's status bar, the case window, the action dialogs, the
+intake form, the login dialog, the coordinator's pages) goes through it.
+`MessageLine` is the line under a page's controls that shows it (red), what
+was done (green) or a plain note.
 
 An `ApiError` already carries a message written for the user (the server's
 refusal, "无法连接服务器…", "服务器出错…"), so it is shown as it is. Anything
 else is a bug on this side (an answer that did not parse, a programming
-error): its Python text means nothing to a coordinator, so the page says
-`UNEXPECTED_MESSAGE` and the error goes to the log for whoever fixes it.
+error): its Python text means nothing to a clerk or a coordinator, so the
+screen says `UNEXPECTED_MESSAGE` and the error goes to the log for whoever
+fixes it.
 
-The log gets the exception's type and traceback, not its message: a
-validation error's message quotes the values it refused, and those may be
-phone numbers or ID numbers, which are never logged.
+The log gets the exception's type and traceback, not its message
+(`desktop.redacted`): a validation error's message quotes the values it
+refused, and those may be phone numbers or ID numbers, which are never
+logged.
 """
 
 from __future__ import annotations
 
 import logging
-import traceback
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.api.errors import ApiError
+from desktop.redacted import described
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +42,8 @@ def error_text(exc: BaseException) -> str:
     """The Chinese text to show for a failed call; an unexpected error is logged (type and traceback only)."""
     if isinstance(exc, ApiError):
         return exc.message
-    log.error("unexpected error on a coordinator page: %s", _described(exc))
+    log.error("unexpected error, shown to the user as a plain apology: %s", described(exc))
     return UNEXPECTED_MESSAGE
-
-
-def _described(exc: BaseException) -> str:
-    """The exception's type and where it was raised, with the types of its causes; no message text."""
-    parts: list[str] = []
-    current: BaseException | None = exc
-    while current is not None and len(parts) < 5:
-        frames = "".join(traceback.format_tb(current.__traceback__))
-        parts.append(f"{type(current).__module__}.{type(current).__qualname__}\n{frames}")
-        current = current.__cause__ or current.__context__
-    return "\ncaused by ".join(parts)
 
 
 class MessageLine(QLabel):
