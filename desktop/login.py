@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from common.schemas.auth import StaffSessionOut
-from desktop.api.client import ApiClient, ApiError, ServerUnreachable, normalize_server_url
+from desktop.api.client import ApiClient, ServerUnreachable, normalize_server_url
 from desktop.api.tasks import TaskRunner
+from desktop.messages import error_text
 from desktop.preferences import Preferences
 
 UNREACHABLE_AT_LOGIN = "无法连接服务器,请检查服务器地址和网络后重试"
@@ -138,10 +139,9 @@ class LoginDialog(QDialog):
         self._set_busy(False)
         if isinstance(exc, ServerUnreachable):
             message = UNREACHABLE_AT_LOGIN
-        elif isinstance(exc, ApiError):
-            message = exc.message  # the server's own words: 用户名或密码错误, 账号已锁定…
         else:
-            message = f"登录失败:{exc}"
+            # The server's own words (用户名或密码错误, 账号已锁定…), or a plain apology for a bug on this side.
+            message = error_text(exc)
         self.password_edit.selectAll()
         self._show_error(message, self.password_edit)
 

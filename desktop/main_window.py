@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QS
 from common.enums import CaseStatus
 from common.schemas.auth import StaffSessionOut, StaffUserOut
 from common.schemas.cases import CaseDetail, CaseSummary, EventOut
-from desktop.api.client import ApiClient, ApiError, NotFound
+from desktop.api.client import ApiClient, NotFound
 from desktop.api.tasks import TaskRunner
 from desktop.banner import ConnectionBanner
 from desktop.case.opener import CaseWindows
@@ -39,6 +39,7 @@ from desktop.coordinator.shell import CoordinatorShell
 from desktop.feed import DEFAULT_WAIT_SECONDS, FeedFollower, fetch_feed_head
 from desktop.intake.form import IntakeDialog
 from desktop.login import LoginDialog
+from desktop.messages import error_text
 from desktop.notifier import NewCaseNotifier
 from desktop.preferences import Preferences
 from desktop.queue.loader import QueueLoader
@@ -363,8 +364,7 @@ class MainWindow(QMainWindow):
         self.prefs.queue_filter = key
 
     def _show_error(self, exc: BaseException) -> None:
-        message = exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}"
-        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        self.statusBar().showMessage(error_text(exc), STATUS_MESSAGE_MS)
 
     def _restore_layout(self) -> None:
         geometry = self.prefs.window_state("geometry")

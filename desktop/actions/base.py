@@ -43,7 +43,6 @@ from common.schemas.cases import CaseDetail
 from desktop.actions.sms_preview import SmsTemplates
 from desktop.api.client import (
     ApiClient,
-    ApiError,
     Refused,
     ServerFailed,
     ServerUnreachable,
@@ -52,6 +51,7 @@ from desktop.api.client import (
     new_idempotency_key,
 )
 from desktop.api.tasks import TaskRunner
+from desktop.messages import error_text
 
 Progress = Callable[[int, int], None]
 
@@ -252,7 +252,7 @@ class ActionDialog(QDialog):
             self.runner.run(
                 lambda: CaseDetail.model_validate(self.api.get_json(f"/staff/cases/{self.case.id}")),
                 on_done=partial(self._on_fresh_case, sent_version),
-                on_error=lambda e: self.show_error(e.message if isinstance(e, ApiError) else str(e)),
+                on_error=lambda e: self.show_error(error_text(e)),
                 retry=True,
                 context=self,
             )
@@ -265,7 +265,7 @@ class ActionDialog(QDialog):
         elif isinstance(exc, Refused):
             self.show_error(self.refusal_text(exc))
         else:
-            self.show_error(f"程序出错:{exc}", retry=True)
+            self.show_error(error_text(exc), retry=True)
 
     def refusal_text(self, exc: Refused) -> str:
         """What to say when the server refused the input (422 per-field messages when there are any)."""

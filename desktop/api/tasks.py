@@ -45,6 +45,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, 
 
 from desktop.api.client import ApiError, ServerUnreachable, SessionExpired
 from desktop.api.connection import ConnectionMonitor
+from desktop.redacted import described
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,8 @@ class TaskRunner(QObject):
             task.on_error(exc)
         else:
             if not isinstance(exc, ApiError):
-                log.error("background call failed", exc_info=exc)
+                # Type and traceback only: the message may quote a phone or ID number.
+                log.error("background call failed: %s", described(exc))
             self.unhandled_error.emit(exc)
 
     @Slot(int, object, object)

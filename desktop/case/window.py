@@ -22,10 +22,11 @@ from common.schemas.cases import CaseDetail
 from desktop.actions.base import ActionDialog
 from desktop.actions.call import CallDialog
 from desktop.actions.registry import DIALOGS
-from desktop.api.client import ApiClient, ApiError, NotFound
+from desktop.api.client import ApiClient, NotFound
 from desktop.api.tasks import TaskRunner
 from desktop.case.documents import ordered
 from desktop.case.view import CaseView
+from desktop.messages import error_text
 from desktop.viewer.source import DocumentSource
 from desktop.viewer.window import DocumentViewer
 
@@ -105,7 +106,7 @@ class CaseWindow(QMainWindow):
         if isinstance(exc, NotFound):
             self.show_gone()
         else:
-            self.view.set_notice(exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}")
+            self.view.set_notice(error_text(exc))
         self._reload_if_asked()
 
     def _reload_if_asked(self) -> None:
@@ -184,7 +185,7 @@ class CaseWindow(QMainWindow):
         if isinstance(exc, NotFound):
             self.show_gone()
         else:
-            self.view.set_notice(exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}")
+            self.view.set_notice(error_text(exc))
 
     # ------------------------------------------------------------ documents ----
 

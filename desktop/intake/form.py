@@ -38,12 +38,13 @@ from common.consent import load_consent
 from common.enums import BusinessType, Role, VehicleCategory
 from common.schemas.auth import StaffUserOut
 from common.schemas.cases import CaseDetail
-from desktop.api.client import ApiClient, ApiError, Refused, ServerFailed, ServerUnreachable, SessionExpired
+from desktop.api.client import ApiClient, Refused, ServerFailed, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.intake import checks
 from desktop.intake.documents import DocumentSlots
 from desktop.intake.fields import IntakeFields
 from desktop.intake.submit import IntakeSubmission
+from desktop.messages import error_text
 
 ERROR_STYLE = "color: #c62828;"
 RESULT_STYLE = "background: #e8f5e9; color: #1b5e20; padding: 8px; font-weight: bold;"
@@ -353,7 +354,7 @@ class IntakeDialog(QDialog):
         elif isinstance(exc, Refused):
             self.show_refusal(exc)
         else:
-            self.show_error(exc.message if isinstance(exc, ApiError) else f"程序出错:{exc}", retry=True)
+            self.show_error(error_text(exc), retry=True)
 
     def show_refusal(self, exc: Refused) -> None:
         """The server said no: a refused scan on its slot, field problems under their fields, the rest below."""

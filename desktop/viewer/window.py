@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QToolBar, QVBoxLayout, QWidget
 
 from common.schemas.cases import DocumentOut
-from desktop.api.client import ApiError
+from desktop.messages import error_text
 from desktop.viewer.canvas import DocumentCanvas
 from desktop.viewer.decode import PDF_CONTENT_TYPE, ImageDecoder
 from desktop.viewer.source import DocumentSource
@@ -185,7 +185,7 @@ class DocumentViewer(QDialog):
         if generation != self._generation:
             return
         self.progress.setVisible(False)
-        self.canvas.show_message(exc.message if isinstance(exc, ApiError) else f"无法加载:{exc}")
+        self.canvas.show_message(error_text(exc))
 
     def _on_progress(self, done: int, total: int) -> None:
         if total > 0:
