@@ -26,7 +26,7 @@ from functools import partial
 
 from PySide6.QtCore import QMetaMethod, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QStyle, QVBoxLayout, QWidget
 
 from common.enums import CaseStatus
 from common.schemas.auth import StaffSessionOut, StaffUserOut
@@ -34,6 +34,7 @@ from common.schemas.cases import CaseDetail, CaseSummary, EventOut
 from desktop.api.client import ApiClient, NotFound
 from desktop.api.tasks import TaskRunner
 from desktop.banner import ConnectionBanner
+from desktop.boxes import inform
 from desktop.case.opener import CaseWindows
 from desktop.coordinator.shell import CoordinatorShell
 from desktop.feed import DEFAULT_WAIT_SECONDS, FeedFollower, fetch_feed_head
@@ -341,10 +342,7 @@ class MainWindow(QMainWindow):
     def _show_case_placeholder(self, case_id: int) -> None:
         case = self.model.case(case_id)
         text = f"{case.number}  {case.owner_name}  {case.status_label}" if case else f"申请 {case_id}"
-        box = QMessageBox(QMessageBox.Icon.Information, "申请详情", f"{text}\n\n申请详情页面即将上线。", parent=self)
-        box.setObjectName("casePlaceholder")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        inform(self, "申请详情", f"{text}\n\n申请详情页面即将上线。", object_name="casePlaceholder")
 
     def open_intake(self) -> None:
         """窗口受理: the counter intake form for a walk-in customer."""

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -40,6 +39,7 @@ from common.schemas.auth import StaffUserOut
 from common.schemas.cases import CaseDetail
 from desktop.api.client import ApiClient, Refused, ServerFailed, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
+from desktop.boxes import inform
 from desktop.intake import checks
 from desktop.intake.documents import DocumentSlots
 from desktop.intake.fields import IntakeFields
@@ -228,7 +228,7 @@ class IntakeDialog(QDialog):
 
     def _show_consent(self) -> None:
         consent = load_consent()
-        QMessageBox.information(self, consent.title, consent.text)
+        inform(self, consent.title, consent.text, object_name="consentText")
 
     def _on_catalog(self, data: object) -> None:
         # The server's consent version is the one it will check: prefer it to the bundled copy.
