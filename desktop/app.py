@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings, Qt, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +22,7 @@ ORGANIZATION = "no1window"
 APPLICATION = "no1window-desk"
 DISPLAY_NAME = "盐城保险业“1号窗口”"
 # In order of preference: Windows' own UI font for Chinese, then Noto (Linux test machines).
+QT_TRANSLATION = "qtbase_zh_CN"
 CHINESE_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,22 @@ def apply_chinese_font(app: QApplication) -> None:
     app.setFont(font)
 
 
+def install_qt_translation(app: QApplication) -> QTranslator | None:
+    """Qt's own words in Simplified Chinese: the file dialogs, a text box's 复制/粘贴 menu, any standard button.
+
+    Our message boxes make their buttons with Chinese text (`desktop.boxes`);
+    this covers what Qt writes itself. Without the file the app still runs,
+    in English there, so a missing translation is a warning, not a failure.
+    """
+    translator = QTranslator(app)
+    if not translator.load(QT_TRANSLATION, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        log.warning("Qt's Chinese translation (%s) not found: Qt's own dialogs stay in English", QT_TRANSLATION)
+        translator.deleteLater()
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
 def create_application(argv: Sequence[str]) -> QApplication:
     """The QApplication, configured (or the existing one, e.g. under pytest-qt)."""
     existing = QApplication.instance()
@@ -69,6 +86,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
         app = existing
     app.setApplicationDisplayName(DISPLAY_NAME)
     apply_chinese_font(app)
+    install_qt_translation(app)
     return app
 
 

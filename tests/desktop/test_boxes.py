@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWidget
 
 from common.consent import load_consent
 from desktop.api.client import ApiClient
 from desktop.api.tasks import TaskRunner
+from desktop.app import install_qt_translation
 from desktop.boxes import CANCEL_TEXT, CLOSE_TEXT, ask, inform
 from desktop.intake.form import IntakeDialog
 from desktop.main_window import MainWindow
@@ -147,3 +148,23 @@ def test_no_desktop_code_makes_a_box_with_standard_buttons_or_waits_in_exec() ->
             if _UNTRANSLATED.search(line) and not (path.name == "app.py" and "app.exec()" in line):
                 found.append(f"{path.relative_to(DESKTOP)}:{number}: {line.strip()}")
     assert found == []
+
+
+def test_qt_writes_its_own_words_in_chinese_once_its_translation_is_installed(qtbot: Any) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translator = install_qt_translation(app)
+    try:
+        assert translator is not None, "PySide6 ships qtbase_zh_CN.qm"
+        # What Qt writes by itself: a standard button, the file dialog's (Qt's own, not the system's) buttons.
+        box = QMessageBox(QMessageBox.Icon.Information, "说明", "内容", QMessageBox.StandardButton.Ok)
+        qtbot.addWidget(box)
+        chooser = QFileDialog(None, "导出统计报表")
+        chooser.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(chooser)
+        assert box.button(QMessageBox.StandardButton.Ok).text() == "确定"
+        assert "取消" in [b.text() for b in chooser.findChildren(QPushButton)]
+    finally:
+        if translator is not None:  # the rest of the session runs as the app does without it
+            app.removeTranslator(translator)
+            translator.deleteLater()
