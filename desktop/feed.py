@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from common.schemas.cases import EventOut
 from desktop.api.client import Aborted, ApiClient, ApiError, RequestAbort, ServerUnreachable, SessionExpired
 from desktop.api.connection import BackoffPolicy
+from desktop.redacted import described
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,10 @@ class FeedFollower(QThread):
                 failures += 1
                 self._pause(self._backoff.delay(failures - 1))
                 continue
-            except (ApiError, ValueError) as exc:
+            except (ApiError, ValueError, LookupError, TypeError) as exc:
                 # The server answered but not as expected (a 500, a bad body): keep trying, more slowly.
-                log.warning("feed: %s", exc)
+                # A bad body's error quotes what it could not read (a phone, maybe): the log gets its type.
+                log.warning("feed: %s", exc.message if isinstance(exc, ApiError) else described(exc))
                 self._set_reachable(True)
                 failures += 1
                 self._pause(self._backoff.delay(failures - 1))

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -22,6 +23,7 @@ from desktop.actions.review import NoteDialog
 from desktop.api.client import ApiClient
 from desktop.api.tasks import TaskRunner
 from desktop.case.opener import CaseWindows
+from desktop.feed import FeedFollower
 from desktop.intake.form import IntakeDialog
 from desktop.login import LoginDialog
 from desktop.main_window import MainWindow
@@ -29,7 +31,7 @@ from desktop.messages import UNEXPECTED_MESSAGE
 from desktop.notifier import NewCaseNotifier
 from desktop.preferences import Preferences
 from tests.desktop.case_fixtures import TIMEOUT_MS, clerk_api  # noqa: F401 - fixture
-from tests.desktop.conftest import CitizenApplicant
+from tests.desktop.conftest import TEST_BACKOFF, CitizenApplicant
 from tests.desktop.garbled import PHONE, garbled_api  # noqa: F401 - fixture
 from tests.desktop.test_intake import SERVER_DAY, attach, fill_truck, scans  # noqa: F401 - fixture
 
@@ -156,3 +158,34 @@ def test_a_background_call_failing_unexpectedly_says_the_plain_message_in_the_st
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "builtins.ValueError" in logged and "broken" in logged  # the type and where, for whoever fixes it
     assert PHONE not in logged and all(record.exc_info is None for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"events": [{"seq": 1, "applicant_phone": PHONE}], "last_seq": 1},  # events it cannot read
+        {"unexpected": PHONE},  # not a feed page at all
+    ],
+)
+def test_a_feed_page_that_cannot_be_read_is_retried_and_logged_without_its_values(
+    qtbot: Any, body: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    polls: list[int] = []
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        polls.append(1)
+        return httpx.Response(200, json=body)
+
+    client = ApiClient("http://no1window.test", transport=httpx.MockTransport(handler))
+    follower = FeedFollower(client, after=0, wait_seconds=0.0, backoff=TEST_BACKOFF)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="desktop.feed"):
+            follower.start()
+            qtbot.waitUntil(lambda: len(polls) >= 3, timeout=TIMEOUT_MS)  # it keeps trying
+            assert follower.isRunning()
+    finally:
+        assert follower.stop()
+        client.close()
+
+    feed_records = [r for r in caplog.records if r.name == "desktop.feed"]
+    assert feed_records and all(PHONE not in r.getMessage() for r in feed_records)
