@@ -1,11 +1,15 @@
 """Message boxes for the whole desktop: Chinese buttons, and they never block the window behind.
 
-No Qt translation is loaded, so QMessageBox's standard buttons would read
-"OK", "Yes", "No"; the buttons are made here with Chinese text, the way the
-action dialogs make theirs (a button added with its role). Every box is
-window-modal and shown with `open()`: the GUI thread keeps running (the
-feed, the timers, the background calls) while the user reads, and an answer
-comes back through a callback. Every message box in `desktop/` is made here.
+The buttons are made here with Chinese text, the way the action dialogs
+make theirs (a button added with its role), not taken from QMessageBox's
+standard buttons: those read "OK", "Yes", "No" wherever Qt's own translation
+is not installed (`desktop.app` installs it at start-up, tests do not, and a
+build may lack the file).
+
+Every box is window-modal and shown with `open()`: the GUI thread keeps
+running (the feed, the timers, the background calls) while the user reads,
+and an answer comes back through a callback. Every message box in
+`desktop/` is made here.
 """
 
 from __future__ import annotations
