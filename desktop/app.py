@@ -23,7 +23,13 @@ APPLICATION = "no1window-desk"
 DISPLAY_NAME = "盐城保险业“1号窗口”"
 # In order of preference: Windows' own UI font for Chinese, then Noto (Linux test machines).
 QT_TRANSLATION = "qtbase_zh_CN"
-CHINESE_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
+CHINESE_FONTS = (
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+)
 
 log = logging.getLogger(__name__)
 

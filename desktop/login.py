@@ -93,7 +93,9 @@ class LoginDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(380)
 
-        (self.password_edit if self.username_edit.text() else self.username_edit).setFocus(Qt.FocusReason.OtherFocusReason)
+        (self.password_edit if self.username_edit.text() else self.username_edit).setFocus(
+            Qt.FocusReason.OtherFocusReason
+        )
 
     @property
     def busy(self) -> bool:

@@ -137,7 +137,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         self.refresh_action = QAction("刷新", self, shortcut=QKeySequence("F5"), triggered=self.reload)
-        self.find_action = QAction("搜索", self, shortcut=QKeySequence.StandardKey.Find, triggered=self.panel.focus_search)
+        self.find_action = QAction(
+            "搜索", self, shortcut=QKeySequence.StandardKey.Find, triggered=self.panel.focus_search
+        )
         self.open_action = QAction("打开所选申请", self, triggered=self.open_selected)
         self.intake_action = QAction("窗口受理…", self, shortcut=QKeySequence("Ctrl+N"), triggered=self.open_intake)
         self.addToolBar("窗口受理").addAction(self.intake_action)
@@ -269,7 +271,9 @@ class MainWindow(QMainWindow):
 
     def _start_feed(self, after: int) -> None:
         self._stop_feed()
-        feed = FeedFollower(self.api, after=after, wait_seconds=self._feed_wait, backoff=self.monitor.backoff, parent=self)
+        feed = FeedFollower(
+            self.api, after=after, wait_seconds=self._feed_wait, backoff=self.monitor.backoff, parent=self
+        )
         feed.events_arrived.connect(self._on_events)
         feed.reachable_changed.connect(self.monitor.set_reachable)
         feed.session_expired.connect(self.handle_session_expired)

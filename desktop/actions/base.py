@@ -175,7 +175,9 @@ class ActionDialog(QDialog):
     def perform(self, body: dict[str, Any], version: int, key: str, progress: Progress) -> CaseDetail:
         """Send the action (worker thread: touch no widget here)."""
         data = self.api.post_json(
-            f"/staff/cases/{self.case.id}/{self.endpoint}", {**request_body(body), "version": version}, idempotency_key=key
+            f"/staff/cases/{self.case.id}/{self.endpoint}",
+            {**request_body(body), "version": version},
+            idempotency_key=key,
         )
         return CaseDetail.model_validate(data)
 

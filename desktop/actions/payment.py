@@ -67,7 +67,6 @@ class ApproveDialog(SmsPreviewDialog):
     schema = ApproveIn
     field_labels = {"payment_link": "缴费链接", "premium": "保费"}
 
-
     def build_form(self, form: QFormLayout) -> None:
         """Link and premium on the left with the SMS; the QR code, large, on the right."""
         left = QFormLayout()

@@ -74,7 +74,9 @@ class QrCodeView(QWidget):
         painter = QPainter(self)
         if self._image is None:
             painter.setPen(QColor("#888888"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "填写缴费链接后\n显示二维码")
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "填写缴费链接后\n显示二维码"
+            )
             return
         ratio = self.devicePixelRatioF()
         side_device = int(min(self.width(), self.height()) * ratio)

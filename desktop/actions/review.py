@@ -84,7 +84,9 @@ class DecideDialog(TextActionDialog):
 
     def build_form(self, form: QFormLayout) -> None:
         """Shows the clerk's reason for escalating above the comment box."""
-        reason = next((str(e.payload.get("reason", "")) for e in reversed(self.case.events) if e.action == "escalate"), "")
+        reason = next(
+            (str(e.payload.get("reason", "")) for e in reversed(self.case.events) if e.action == "escalate"), ""
+        )
         if reason:
             shown = QLabel(reason, self)
             shown.setWordWrap(True)

@@ -42,7 +42,6 @@ class RequestSupplementDialog(SmsPreviewDialog):
     schema = RequestSupplementIn
     field_labels = {"kinds": "需要补充的材料", "message": "补充说明"}
 
-
     def build_form(self, form: QFormLayout) -> None:
         """One checkbox per kind (the missing ones ticked), the note, the preview."""
         box = QWidget(self)

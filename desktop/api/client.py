@@ -141,7 +141,9 @@ class ApiClient:
 
     def login(self, username: str, password: str) -> StaffSessionOut:
         """Log in and keep the token. Wrong credentials are `Refused` (401) or locked (423), with the server's message."""
-        data = self._request_json("POST", "/staff/sessions", json={"username": username, "password": password}, login=True)
+        data = self._request_json(
+            "POST", "/staff/sessions", json={"username": username, "password": password}, login=True
+        )
         session = StaffSessionOut.model_validate(data)
         self._token = session.token
         return session
@@ -333,7 +335,7 @@ class ApiClient:
 
 
 def normalize_server_url(text: str) -> str:
-    """"10.0.0.5:8000" → "http://10.0.0.5:8000"; trailing slashes and an /api/v1 suffix dropped."""
+    """ "10.0.0.5:8000" → "http://10.0.0.5:8000"; trailing slashes and an /api/v1 suffix dropped."""
     url = text.strip()
     if not url:
         raise ValueError("请填写服务器地址")
@@ -349,7 +351,11 @@ def normalize_server_url(text: str) -> str:
     except httpx.InvalidURL as exc:
         raise ValueError(problem) from exc
     host = parsed.host
-    if parsed.scheme not in ("http", "https") or not _HOST.fullmatch(host) or (port is not None and not 0 < port < 65536):
+    if (
+        parsed.scheme not in ("http", "https")
+        or not _HOST.fullmatch(host)
+        or (port is not None and not 0 < port < 65536)
+    ):
         raise ValueError(problem)
     return url
 

@@ -49,7 +49,13 @@ class CaseWindows(QObject):
         window = self.windows.get(case_id)
         if window is None:
             window = CaseWindow(
-                case_id, self.api, self.runner, self.source, role=self._role(), now=self._now, parent=self._window_parent
+                case_id,
+                self.api,
+                self.runner,
+                self.source,
+                role=self._role(),
+                now=self._now,
+                parent=self._window_parent,
             )
             window.case_acted.connect(self.case_acted)
             window.destroyed.connect(lambda _obj=None, cid=case_id: self.windows.pop(cid, None))

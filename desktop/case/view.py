@@ -113,8 +113,16 @@ class CaseView(QWidget):
         header.setColumnStretch(2, 1)
 
         self.owner = FactGrid(
-            [("owner_name", "车主"), ("owner_id", "身份证号"), ("owner_phone", "手机号"), ("plate", "车牌号"),
-             ("vin", "车架号"), ("engine_number", "发动机号"), ("brand_model", "品牌型号"), ("power", "排量/功率")],
+            [
+                ("owner_name", "车主"),
+                ("owner_id", "身份证号"),
+                ("owner_phone", "手机号"),
+                ("plate", "车牌号"),
+                ("vin", "车架号"),
+                ("engine_number", "发动机号"),
+                ("brand_model", "品牌型号"),
+                ("power", "排量/功率"),
+            ],
             self,
         )
         self.reveal_button = QPushButton("显示完整身份证号", self)
@@ -126,9 +134,18 @@ class CaseView(QWidget):
         owner_layout.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.handling = FactGrid(
-            [("member", "承办机构"), ("handler", "经办人"), ("window_phone", "窗口电话"), ("premium", "保费"),
-             ("payment_link", "缴费链接"), ("paid_at", "缴费时间"), ("policy_number", "保单号"),
-             ("policy_link", "电子保单"), ("closing_reason", "退回/转线下原因"), ("dispatch_reason", "分派说明")],
+            [
+                ("member", "承办机构"),
+                ("handler", "经办人"),
+                ("window_phone", "窗口电话"),
+                ("premium", "保费"),
+                ("payment_link", "缴费链接"),
+                ("paid_at", "缴费时间"),
+                ("policy_number", "保单号"),
+                ("policy_link", "电子保单"),
+                ("closing_reason", "退回/转线下原因"),
+                ("dispatch_reason", "分派说明"),
+            ],
             self,
         )
         handling_box = QGroupBox("办理信息", self)
@@ -215,8 +232,15 @@ class CaseView(QWidget):
         self.deadline_label.setStyleSheet("color: #c62828;" if case.overdue else "")
         self.meta_label.setText(
             " · ".join(
-                p for p in (case.category_label, case.business_type_label, Channel(case.channel).label,
-                            case.county_name, f"提交于 {local_time(case.submitted_at)}" if case.submitted_at else "") if p
+                p
+                for p in (
+                    case.category_label,
+                    case.business_type_label,
+                    Channel(case.channel).label,
+                    case.county_name,
+                    f"提交于 {local_time(case.submitted_at)}" if case.submitted_at else "",
+                )
+                if p
             )
         )
         owner = self.owner
@@ -227,7 +251,10 @@ class CaseView(QWidget):
         owner.set("vin", case.vin)
         owner.set("engine_number", case.engine_number or "")
         owner.set("brand_model", case.brand_model or "")
-        power = [f"{case.displacement_cc} 毫升" if case.displacement_cc else "", f"{case.power_kw} 千瓦" if case.power_kw else ""]
+        power = [
+            f"{case.displacement_cc} 毫升" if case.displacement_cc else "",
+            f"{case.power_kw} 千瓦" if case.power_kw else "",
+        ]
         owner.set("power", " / ".join(p for p in power if p))
         self.reveal_button.setVisible(self.revealed_id is None)
         handling = self.handling
@@ -279,8 +306,13 @@ class CaseView(QWidget):
         for call in reversed(case.calls):
             self.calls.addTopLevelItem(
                 QTreeWidgetItem(
-                    [local_time(call.started_at), call.outcome_label, duration_text(call.duration_seconds),
-                     call.user_label, call.notes]
+                    [
+                        local_time(call.started_at),
+                        call.outcome_label,
+                        duration_text(call.duration_seconds),
+                        call.user_label,
+                        call.notes,
+                    ]
                 )
             )
         self.tabs.setTabText(1, f"电话记录({len(case.calls)})" if case.calls else "电话记录")

@@ -199,4 +199,3 @@ def _local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[P
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
-

@@ -183,7 +183,9 @@ class IntakeDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addWidget(self.buttons)
         self._business_type_changed()
-        self.runner.run(lambda: self.api.get_json("/catalog"), on_done=self._on_catalog, on_error=lambda _e: None, context=self)
+        self.runner.run(
+            lambda: self.api.get_json("/catalog"), on_done=self._on_catalog, on_error=lambda _e: None, context=self
+        )
         self.resize(760, 860)
 
     # ------------------------------------------------------------ the form ----
@@ -306,7 +308,9 @@ class IntakeDialog(QDialog):
         # Once the draft exists its data is on the server: only documents can still be added.
         locked = self.submission.created or sending
         for widget in (*self.edits.values(), self.category_combo, self.new_radio, self.renewal_radio):
-            widget.setEnabled(not locked and not (widget is self.edits[checks.PLATE] and self.business_type is BusinessType.NEW))
+            widget.setEnabled(
+                not locked and not (widget is self.edits[checks.PLATE] and self.business_type is BusinessType.NEW)
+            )
         self.county_combo.setEnabled(not locked and (self.user is None or self.user.role != Role.CLERK.value))
 
     def _on_progress(self, done: int, total: int) -> None:

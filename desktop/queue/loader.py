@@ -38,7 +38,9 @@ class QueueLoader(QObject):
     failed = Signal(object)
     """A page could not be loaded (not a network outage: those are retried); carries the exception."""
 
-    def __init__(self, api: ApiClient, runner: TaskRunner, *, page_size: int = PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, api: ApiClient, runner: TaskRunner, *, page_size: int = PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._api = api
         self._runner = runner

@@ -131,7 +131,9 @@ class DemoServer:
 def scans(folder: Path) -> dict[str, Path]:
     """Demo scans (drawn, stamped 示例) for the intake form's slots."""
     owner = DemoOwner("刘二", "LIU ER", "320902196805200457", "男")
-    vehicle = DemoVehicle(vin="LZZ1BLSD4R0000071", engine_number="WP10.336E53", brand_model="豪沃 ZZ4257", plate="苏JD8123")
+    vehicle = DemoVehicle(
+        vin="LZZ1BLSD4R0000071", engine_number="WP10.336E53", brand_model="豪沃 ZZ4257", plate="苏JD8123"
+    )
     pictures = DemoPictures.on_this_machine()
     paths = {}
     for kind in (DocumentKind.ID_FRONT, DocumentKind.ID_BACK, DocumentKind.VEHICLE_LICENSE):
@@ -246,7 +248,9 @@ def take(out: Path, work: Path) -> None:
         main.start_session(api.login(CLERK, DEMO_PASSWORD))
         wait_until(lambda: main.feed is not None and main.model.rowCount() > 0, "the queue")
         reviewing = next(
-            case_id for case_id in main.model.ids() if (c := main.model.case(case_id)) and c.status == CaseStatus.REVIEWING
+            case_id
+            for case_id in main.model.ids()
+            if (c := main.model.case(case_id)) and c.status == CaseStatus.REVIEWING
         )
         main.panel.select_case(reviewing)
         save(main, out / "queue.png")
@@ -254,7 +258,10 @@ def take(out: Path, work: Path) -> None:
         main.request_open_case(reviewing)
         window = main.case_windows.windows[reviewing]
         window.resize(1200, 900)
-        wait_until(lambda: window.case is not None and window.view.documents.thumbnails_loaded() == len(window.case.documents), "the case")
+        wait_until(
+            lambda: window.case is not None and window.view.documents.thumbnails_loaded() == len(window.case.documents),
+            "the case",
+        )
         window.view.tabs.setCurrentIndex(0)
         save(window, out / "case.png")
 

@@ -97,13 +97,26 @@ def live_server(server_ctx: AppContext) -> Iterator[LiveServer]:
     server.stop()
 
 
-def make_staff(ctx: AppContext, username: str, role: Role = Role.CLERK, *, member_code: str | None = "picc",
-               county_code: str | None = TINGHU, display_name: str = "") -> StaffAccount:
+def make_staff(
+    ctx: AppContext,
+    username: str,
+    role: Role = Role.CLERK,
+    *,
+    member_code: str | None = "picc",
+    county_code: str | None = TINGHU,
+    display_name: str = "",
+) -> StaffAccount:
     """A staff account with the password PASSWORD."""
     with ctx.db.write() as session:
         user = create_user(
-            session, username=username, password=PASSWORD, role=role, display_name=display_name or username,
-            now=ctx.clock.now(), member_code=member_code, county_code=county_code,
+            session,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            display_name=display_name or username,
+            now=ctx.clock.now(),
+            member_code=member_code,
+            county_code=county_code,
         )
         assert user.id is not None
         return StaffAccount(user.id, username, PASSWORD, user.display_name)
@@ -124,7 +137,9 @@ def other_clerk(server_ctx: AppContext) -> StaffAccount:
 @pytest.fixture
 def coordinator(server_ctx: AppContext) -> StaffAccount:
     """The city coordinator: sees everything."""
-    return make_staff(server_ctx, "city_coord", Role.COORDINATOR, member_code=None, county_code=None, display_name="市协调员")
+    return make_staff(
+        server_ctx, "city_coord", Role.COORDINATOR, member_code=None, county_code=None, display_name="市协调员"
+    )
 
 
 @pytest.fixture

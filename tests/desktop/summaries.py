@@ -28,8 +28,14 @@ class ManualClock:
         self.at += timedelta(**delta)
 
 
-def summary(case_id: int, *, status: CaseStatus = CaseStatus.ASSIGNED, due_in: timedelta | None = timedelta(hours=6),
-            now: datetime = MORNING, **overrides: Any) -> CaseSummary:
+def summary(
+    case_id: int,
+    *,
+    status: CaseStatus = CaseStatus.ASSIGNED,
+    due_in: timedelta | None = timedelta(hours=6),
+    now: datetime = MORNING,
+    **overrides: Any,
+) -> CaseSummary:
     """Case `case_id`, due `due_in` after `now` (None: no deadline)."""
     county_code, county_name = _COUNTIES[case_id % len(_COUNTIES)]
     fields: dict[str, Any] = {

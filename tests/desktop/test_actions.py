@@ -75,7 +75,9 @@ def test_a_conflict_is_said_in_plain_words_and_the_fresh_case_is_shown(
     advance(second_desk(), case_id, ("accept", {}))  # someone else was quicker
 
     dialog.send_button.click()
-    qtbot.waitUntil(lambda: window.case is not None and window.case.status == CaseStatus.REVIEWING.value, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.case is not None and window.case.status == CaseStatus.REVIEWING.value, timeout=TIMEOUT_MS
+    )
     qtbot.waitUntil(lambda: dialog.error_label.text() != STALE_LOADING_TEXT, timeout=TIMEOUT_MS)
     assert dialog.error_label.text() == "该申请已被他人更新,当前状态为“审核中”,不能再执行“受理”。"
     assert not dialog.send_button.isEnabled() and dialog.isVisible()
@@ -95,14 +97,20 @@ def test_after_a_conflict_an_action_still_allowed_can_be_sent_again_with_what_wa
     advance(second_desk(), case_id, ("accept", {}))
 
     dialog.send_button.click()
-    qtbot.waitUntil(lambda: dialog.send_button.isEnabled() and "请核对后" in dialog.error_label.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: dialog.send_button.isEnabled() and "请核对后" in dialog.error_label.text(), timeout=TIMEOUT_MS
+    )
     assert dialog.text_edit.toPlainText() == "客户下午三点来窗口"
     detail = send(qtbot, dialog)
     assert detail.events[-1].action == "note" and detail.events[-1].payload["text"] == "客户下午三点来窗口"
 
 
 def test_with_the_server_down_the_dialog_keeps_its_text_and_the_retry_succeeds_with_the_same_key(
-    qtbot: Any, citizen: CitizenApplicant, case_windows: CaseWindows, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any,
+    citizen: CitizenApplicant,
+    case_windows: CaseWindows,
+    live_server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     case_id = citizen.submit_application()["id"]
     window = open_case(qtbot, case_windows, case_id)
@@ -157,7 +165,9 @@ def test_a_retry_whose_first_attempt_did_arrive_counts_as_done(
     assert [e.action for e in blocker.args[0].events].count("accept") == 1
 
 
-def test_escape_closes_a_dialog_and_nothing_is_sent(qtbot: Any, citizen: CitizenApplicant, case_windows: CaseWindows) -> None:
+def test_escape_closes_a_dialog_and_nothing_is_sent(
+    qtbot: Any, citizen: CitizenApplicant, case_windows: CaseWindows
+) -> None:
     case_id = citizen.submit_application()["id"]
     window = open_case(qtbot, case_windows, case_id)
     version = window.case.version if window.case else 0

@@ -39,7 +39,9 @@ def test_login_returns_the_user_and_keeps_the_token(api: ApiClient, clerk: Staff
     assert api.me().username == clerk.username
 
 
-def test_wrong_password_is_refused_with_the_servers_message_not_an_expired_session(api: ApiClient, clerk: StaffAccount) -> None:
+def test_wrong_password_is_refused_with_the_servers_message_not_an_expired_session(
+    api: ApiClient, clerk: StaffAccount
+) -> None:
     with pytest.raises(Refused) as refused:
         api.login(clerk.username, "not-the-password")
     assert refused.value.status == 401
@@ -101,7 +103,10 @@ def test_upload_and_download_report_progress(api: ApiClient, clerk: StaffAccount
     photo = jpeg_bytes(1600, 1200)
     sent: list[tuple[int, int]] = []
     document = api.upload(
-        f"/staff/cases/{case_id}/documents", {"kind": "id_front"}, photo, "身份证 正面.jpg",
+        f"/staff/cases/{case_id}/documents",
+        {"kind": "id_front"},
+        photo,
+        "身份证 正面.jpg",
         progress=lambda done, total: sent.append((done, total)),
     )
     assert document["kind"] == "id_front"
@@ -114,7 +119,9 @@ def test_upload_and_download_report_progress(api: ApiClient, clerk: StaffAccount
 
 def test_queue_page_parses(api: ApiClient, clerk: StaffAccount) -> None:
     logged_in(api, clerk)
-    page = QueuePage.model_validate(api.get_json("/staff/cases", {"status": ["assigned", "reviewing"], "page_size": 200}))
+    page = QueuePage.model_validate(
+        api.get_json("/staff/cases", {"status": ["assigned", "reviewing"], "page_size": 200})
+    )
     assert page.items == [] and page.total == 0
 
 

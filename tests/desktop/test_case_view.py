@@ -61,7 +61,12 @@ def test_the_full_id_number_is_shown_on_request_and_the_view_is_recorded(
 
 
 def test_a_change_made_elsewhere_refreshes_the_open_case_through_the_feed(
-    qtbot: Any, citizen: CitizenApplicant, clerk: StaffAccount, api: ApiClient, runner: TaskRunner, prefs: Preferences,
+    qtbot: Any,
+    citizen: CitizenApplicant,
+    clerk: StaffAccount,
+    api: ApiClient,
+    runner: TaskRunner,
+    prefs: Preferences,
     live_server: LiveServer,
 ) -> None:
     case_id = citizen.submit_application()["id"]
@@ -97,7 +102,9 @@ def test_a_case_reassigned_away_says_so_and_offers_no_action(
         for branch in session.exec(select(Branch).where(Branch.county_code == TINGHU)).all():
             branch.available = True
             session.add(branch)
-    city.post_json(f"/staff/cases/{case_id}/reassign", {"version": version, "member_code": "cpic", "reason": "客户要求"})
+    city.post_json(
+        f"/staff/cases/{case_id}/reassign", {"version": version, "member_code": "cpic", "reason": "客户要求"}
+    )
     city.close()
 
     window.reload()

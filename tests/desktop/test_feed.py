@@ -22,7 +22,9 @@ def follower(qtbot: Any, api: ApiClient, clerk: StaffAccount) -> Iterator[FeedFo
     assert feed.stop(10_000)
 
 
-def test_a_submitted_application_arrives_as_events(qtbot: Any, follower: FeedFollower, citizen: CitizenApplicant) -> None:
+def test_a_submitted_application_arrives_as_events(
+    qtbot: Any, follower: FeedFollower, citizen: CitizenApplicant
+) -> None:
     batches: list[list[EventOut]] = []
     follower.events_arrived.connect(batches.append)
     follower.start()
@@ -45,7 +47,9 @@ def test_stop_interrupts_a_long_poll_at_once(qtbot: Any, follower: FeedFollower,
     assert follower.isFinished()
 
 
-def test_an_outage_is_reported_and_the_recovery_too(qtbot: Any, follower: FeedFollower, live_server: LiveServer) -> None:
+def test_an_outage_is_reported_and_the_recovery_too(
+    qtbot: Any, follower: FeedFollower, live_server: LiveServer
+) -> None:
     states: list[bool] = []
     follower.reachable_changed.connect(states.append)
     with qtbot.waitSignal(follower.poll_started, timeout=10_000):
@@ -57,7 +61,9 @@ def test_an_outage_is_reported_and_the_recovery_too(qtbot: Any, follower: FeedFo
     qtbot.waitUntil(lambda: states[-1:] == [True], timeout=10_000)
 
 
-def test_a_revoked_session_ends_the_follower(qtbot: Any, follower: FeedFollower, api: ApiClient, live_server: LiveServer) -> None:
+def test_a_revoked_session_ends_the_follower(
+    qtbot: Any, follower: FeedFollower, api: ApiClient, live_server: LiveServer
+) -> None:
     token = api.token
     other = ApiClient(live_server.url)
     try:

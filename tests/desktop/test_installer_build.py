@@ -24,9 +24,22 @@ SERVER_SIDE = {"server", "fastapi", "starlette", "sqlmodel", "sqlalchemy", "uvic
 def test_the_spec_builds_an_app_that_starts_and_quits_with_smoke(tmp_path: Path) -> None:
     dist, work = tmp_path / "dist", tmp_path / "build"
     built = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", str(ROOT / "build_installer.spec"), "--noconfirm",
-         "--distpath", str(dist), "--workpath", str(work)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            str(ROOT / "build_installer.spec"),
+            "--noconfirm",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert built.returncode == 0, built.stderr[-4000:]
     app_dir = dist / NAME

@@ -159,7 +159,12 @@ def test_nothing_is_sent_while_the_form_has_problems(
 
 
 def test_a_server_refusal_lands_on_its_field(
-    qtbot: Any, api: ApiClient, runner: TaskRunner, clerk_user: StaffUserOut, scans: dict[str, Path], live_server: LiveServer
+    qtbot: Any,
+    api: ApiClient,
+    runner: TaskRunner,
+    clerk_user: StaffUserOut,
+    scans: dict[str, Path],
+    live_server: LiveServer,
 ) -> None:
     # Born after the server's today but before the PC's: only the server can tell.
     dialog = IntakeDialog(api, runner, user=clerk_user, today=date(2026, 11, 28))
@@ -175,7 +180,12 @@ def test_a_server_refusal_lands_on_its_field(
 
 
 def test_a_refused_file_is_pointed_at_and_the_retry_carries_on_without_a_second_case(
-    qtbot: Any, intake: IntakeDialog, scans: dict[str, Path], tmp_path: Path, live_server: LiveServer, only_picc_in_tinghu: None
+    qtbot: Any,
+    intake: IntakeDialog,
+    scans: dict[str, Path],
+    tmp_path: Path,
+    live_server: LiveServer,
+    only_picc_in_tinghu: None,
 ) -> None:
     fill_truck(intake)
     attach(intake, scans, ("id_front", "vehicle_license"))

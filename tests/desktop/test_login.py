@@ -55,7 +55,9 @@ def test_wrong_password_shows_the_servers_message_and_stays_open(
     assert dialog.password_edit.isEnabled()
 
 
-def test_unreachable_server_is_said_in_plain_words(qtbot: Any, dialog: LoginDialog, clerk: StaffAccount, live_server: LiveServer) -> None:
+def test_unreachable_server_is_said_in_plain_words(
+    qtbot: Any, dialog: LoginDialog, clerk: StaffAccount, live_server: LiveServer
+) -> None:
     live_server.stop()
     fill(qtbot, dialog, clerk.username, clerk.password)
     dialog.submit()
@@ -63,7 +65,9 @@ def test_unreachable_server_is_said_in_plain_words(qtbot: Any, dialog: LoginDial
     assert dialog.error_label.text() == UNREACHABLE_AT_LOGIN
 
 
-def test_missing_username_is_caught_before_asking_the_server(qtbot: Any, dialog: LoginDialog, runner: TaskRunner) -> None:
+def test_missing_username_is_caught_before_asking_the_server(
+    qtbot: Any, dialog: LoginDialog, runner: TaskRunner
+) -> None:
     fill(qtbot, dialog, "", "whatever")
     dialog.submit()
     assert dialog.error_label.text() == "请填写用户名"

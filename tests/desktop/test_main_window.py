@@ -123,7 +123,12 @@ def test_announcements_can_be_turned_off_and_that_is_remembered(
     case_id = citizen.submit_application()["id"]
     qtbot.waitUntil(lambda: case_id in shown_ids(window), timeout=LOAD_TIMEOUT_MS)
     assert beeper.count == 0
-    assert Preferences(type(window.prefs.settings)(str(tmp_path / "desk.ini"), window.prefs.settings.format())).notify_new_cases is False
+    assert (
+        Preferences(
+            type(window.prefs.settings)(str(tmp_path / "desk.ini"), window.prefs.settings.format())
+        ).notify_new_cases
+        is False
+    )
 
 
 def test_an_outage_shows_the_banner_and_the_queue_catches_up_after_a_restart(
@@ -163,7 +168,9 @@ def test_an_expired_session_asks_for_the_password_and_returns_to_the_same_place(
     revoker.logout()  # the session ends on the server (expiry, or an administrator)
     revoker.close()
     window.refresh_action.trigger()
-    qtbot.waitUntil(lambda: window.login_dialog is not None and window.login_dialog.isVisible(), timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.login_dialog is not None and window.login_dialog.isVisible(), timeout=LOAD_TIMEOUT_MS
+    )
     dialog = window.login_dialog
     assert dialog is not None
     assert "登录已过期" in dialog.notice_label.text()
@@ -194,7 +201,9 @@ def test_logging_out_and_in_as_another_clerk_shows_their_queue(
     old_token = window.api.token
     window.logout_action.trigger()
     assert window.api.token is None
-    qtbot.waitUntil(lambda: window.login_dialog is not None and window.login_dialog.isVisible(), timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.login_dialog is not None and window.login_dialog.isVisible(), timeout=LOAD_TIMEOUT_MS
+    )
     qtbot.waitUntil(lambda: window.runner.busy_count == 0, timeout=LOAD_TIMEOUT_MS)
     probe = ApiClient(live_server.url)
     probe.token = old_token
@@ -210,7 +219,9 @@ def test_logging_out_and_in_as_another_clerk_shows_their_queue(
     assert window.user_label.text().startswith("周窗口")
 
 
-def test_enter_on_a_case_asks_to_open_it(qtbot: Any, window: MainWindow, clerk: StaffAccount, citizen: CitizenApplicant) -> None:
+def test_enter_on_a_case_asks_to_open_it(
+    qtbot: Any, window: MainWindow, clerk: StaffAccount, citizen: CitizenApplicant
+) -> None:
     case_id = citizen.submit_application()["id"]
     log_in(qtbot, window, clerk)
     window.show()

@@ -93,7 +93,13 @@ def test_upsert_updates_a_known_case_in_place(qtbot: Any, model: CaseQueueModel)
 
 
 def test_upsert_moves_a_case_whose_deadline_changed(qtbot: Any, model: CaseQueueModel) -> None:
-    model.merge([summary(1, due_in=timedelta(hours=1)), summary(2, due_in=timedelta(hours=2)), summary(3, due_in=timedelta(hours=3))])
+    model.merge(
+        [
+            summary(1, due_in=timedelta(hours=1)),
+            summary(2, due_in=timedelta(hours=2)),
+            summary(3, due_in=timedelta(hours=3)),
+        ]
+    )
     persistent = QPersistentModelIndex(model.index(0, 0))
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.rowsMoved):
         model.upsert(summary(1, version=2, due_in=timedelta(hours=10)))
@@ -167,7 +173,13 @@ def test_countdown_colour_bands_at_their_boundaries(
 
 
 def test_overdue_soon_and_plenty_have_distinct_colours(model: CaseQueueModel) -> None:
-    model.merge([summary(1, due_in=timedelta(hours=5)), summary(2, due_in=timedelta(hours=1)), summary(3, due_in=timedelta(hours=-1))])
+    model.merge(
+        [
+            summary(1, due_in=timedelta(hours=5)),
+            summary(2, due_in=timedelta(hours=1)),
+            summary(3, due_in=timedelta(hours=-1)),
+        ]
+    )
     colours = {
         model.index(r, TIME).data(CaseQueueModel.UrgencyRole): model.index(r, TIME).data(Qt.ItemDataRole.ForegroundRole)
         for r in range(3)
@@ -190,7 +202,9 @@ def test_paused_and_finished_cases_do_not_count_down(model: CaseQueueModel, cloc
     assert model.index(by_id[2], TIME).data() == "—"
 
 
-def test_tick_emits_data_changed_only_for_the_time_cells_that_changed(qtbot: Any, model: CaseQueueModel, clock: ManualClock) -> None:
+def test_tick_emits_data_changed_only_for_the_time_cells_that_changed(
+    qtbot: Any, model: CaseQueueModel, clock: ManualClock
+) -> None:
     model.merge(
         [
             summary(1, due_in=timedelta(minutes=30, seconds=20)),
@@ -199,7 +213,9 @@ def test_tick_emits_data_changed_only_for_the_time_cells_that_changed(qtbot: Any
         ]
     )
     changes: list[tuple[int, int, int, int]] = []
-    model.dataChanged.connect(lambda tl, br, _roles=None: changes.append((tl.row(), br.row(), tl.column(), br.column())))
+    model.dataChanged.connect(
+        lambda tl, br, _roles=None: changes.append((tl.row(), br.row(), tl.column(), br.column()))
+    )
     clock.advance(seconds=10)
     model.tick()
     assert changes == []  # no text changed within the minute

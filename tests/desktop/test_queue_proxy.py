@@ -65,7 +65,9 @@ def test_all_shows_everything(proxy: CaseFilterProxy) -> None:
         (DUE_TODAY, [1, 2]),  # not 4 (paused: its deadline moves), not 5 (due in two days)
     ],
 )
-def test_tabs_filter_by_status_and_deadline(proxy: CaseFilterProxy, queue_filter: QueueFilter | None, expected: list[int]) -> None:
+def test_tabs_filter_by_status_and_deadline(
+    proxy: CaseFilterProxy, queue_filter: QueueFilter | None, expected: list[int]
+) -> None:
     assert queue_filter is not None
     proxy.set_filter(queue_filter)
     assert shown(proxy) == expected

@@ -33,7 +33,9 @@ def case_with_scans(citizen: CitizenApplicant, clerk_api: ApiClient, tmp_path: P
     """An online case to which the clerk added, on the customer's behalf, a 12-megapixel photo and a PDF."""
     case_id = citizen.submit_application()["id"]
     detail = CaseDetail.model_validate(clerk_api.get_json(f"/staff/cases/{case_id}"))
-    detail = CaseDetail.model_validate(clerk_api.post_json(f"/staff/cases/{case_id}/accept", {"version": detail.version}))
+    detail = CaseDetail.model_validate(
+        clerk_api.post_json(f"/staff/cases/{case_id}/accept", {"version": detail.version})
+    )
     detail = CaseDetail.model_validate(
         clerk_api.post_json(
             f"/staff/cases/{case_id}/request-supplement", {"version": detail.version, "kinds": ["other"]}
@@ -87,7 +89,9 @@ def test_a_pdf_page_is_rendered(qtbot: Any, case_windows: CaseWindows, case_with
     assert not viewer.next_page_action.isEnabled()
 
 
-def test_zoom_fit_actual_size_rotate_pan_and_paging(qtbot: Any, case_windows: CaseWindows, case_with_scans: int) -> None:
+def test_zoom_fit_actual_size_rotate_pan_and_paging(
+    qtbot: Any, case_windows: CaseWindows, case_with_scans: int
+) -> None:
     window = open_case(qtbot, case_windows, case_with_scans)
     viewer = open_viewer(qtbot, window, ("other", 1), "image/jpeg")
     viewer.resize(900, 700)
@@ -96,7 +100,9 @@ def test_zoom_fit_actual_size_rotate_pan_and_paging(qtbot: Any, case_windows: Ca
 
     viewer.fit_action.trigger()
     fitted = canvas.zoom()
-    assert fitted < 1 and canvas.mapFromScene(canvas.sceneRect()).boundingRect().width() <= canvas.viewport().width() + 1
+    assert (
+        fitted < 1 and canvas.mapFromScene(canvas.sceneRect()).boundingRect().width() <= canvas.viewport().width() + 1
+    )
     viewer.zoom_in_action.trigger()
     assert canvas.zoom() == pytest.approx(fitted * 1.25)
     viewer.actual_action.trigger()
@@ -119,7 +125,9 @@ def test_zoom_fit_actual_size_rotate_pan_and_paging(qtbot: Any, case_windows: Ca
 
     index = viewer.index
     viewer.next_action.trigger()
-    assert viewer.index == index + 1 and viewer.document is not None and viewer.document.content_type == "application/pdf"
+    assert (
+        viewer.index == index + 1 and viewer.document is not None and viewer.document.content_type == "application/pdf"
+    )
     qtbot.waitUntil(lambda: viewer.canvas.is_final, timeout=TIMEOUT_MS)
     assert canvas.rotation == 0  # a new document starts upright and fitted
     viewer.previous_action.trigger()
@@ -157,8 +165,14 @@ def wheel(widget: Any, *, notches: int) -> None:
     """Turn the mouse wheel over the middle of the view."""
     centre = QPointF(widget.viewport().rect().center())
     event = QWheelEvent(
-        centre, widget.viewport().mapToGlobal(centre), QPoint(), QPoint(0, 120 * notches),
-        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+        centre,
+        widget.viewport().mapToGlobal(centre),
+        QPoint(),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
     )
     QApplication.sendEvent(widget.viewport(), event)
 
