@@ -12,7 +12,8 @@ from common.schemas.cases import CaseDetail, QueuePage
 from server.api.deps import ContextDep, StaffDep, StaffReadDep
 from server.cases.id_reveal import reveal_id_number
 from server.cases.presenters import staff_detail
-from server.cases.queue import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, QueueFilters, queue_counts, queue_page
+from server.cases.queue import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, QueueFilters, queue_page
+from server.cases.queue_counts import queue_counts
 from server.cases.queue_search import MAX_SEARCH_LENGTH
 from server.cases.scope import load_case
 

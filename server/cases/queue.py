@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import ColumnElement, True_, and_, case, func, union_all
+from sqlalchemy import ColumnElement, True_, and_, func, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, select
@@ -38,9 +38,9 @@ SUMMARY_COLUMNS = (
     Case.status, Case.owner_name, Case.owner_id_number, Case.plate, Case.vin, Case.member_code,
     Case.submitted_at, Case.due_at, Case.sla_paused_at,
 )  # fmt: skip
-_OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
+OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 _ALL_STATUSES = tuple(sorted(s.value for s in CaseStatus))
-_ALL_BUT_DRAFT = tuple(sorted(s.value for s in CaseStatus if s is not CaseStatus.DRAFT))
+ALL_BUT_DRAFT = tuple(sorted(s.value for s in CaseStatus if s is not CaseStatus.DRAFT))
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def overdue_condition(now: datetime, *, open_only: bool = True) -> Any:
     `open_only=False` leaves the status test to a caller that restricts the statuses already.
     """
     return and_(
-        *([Case.status.in_(_OPEN_VALUES)] if open_only else []),
+        *([Case.status.in_(OPEN_VALUES)] if open_only else []),
         Case.sla_paused_at.is_(None),
         Case.due_at.is_not(None),
         Case.due_at < now,
@@ -84,7 +84,7 @@ def due_today_condition(now: datetime, *, open_only: bool = True) -> Any:
     """
     start, end = today_bounds(now)
     return and_(
-        *([Case.status.in_(_OPEN_VALUES)] if open_only else []),
+        *([Case.status.in_(OPEN_VALUES)] if open_only else []),
         Case.sla_paused_at.is_(None),
         Case.due_at >= start,
         Case.due_at < end,
@@ -97,9 +97,9 @@ def effective_statuses(filters: QueueFilters) -> tuple[str, ...]:
     Drafts are unfinished paperwork, not work in the queue: they show only
     when asked for with status=draft. Overdue and due-today only ever hold open cases.
     """
-    chosen = {s.value for s in filters.statuses} if filters.statuses else set(_ALL_BUT_DRAFT)
+    chosen = {s.value for s in filters.statuses} if filters.statuses else set(ALL_BUT_DRAFT)
     if filters.overdue or filters.due_today:
-        chosen &= set(_OPEN_VALUES)
+        chosen &= set(OPEN_VALUES)
     return tuple(sorted(chosen))
 
 
@@ -130,7 +130,7 @@ class _Unindexed(ColumnElement[Any]):
     """
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    _traverse_internals: ClassVar[list[Any]] = [("column", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column: Any) -> None:
         self.column = column
@@ -380,46 +380,3 @@ def queue_page(
     items = [summary_fields(row, catalog, now=now) for row in rows]
     # One validation for the whole page (see `summary_fields`).
     return QueuePage.model_validate({"items": items, "total": total, "page": page, "page_size": page_size})
-
-
-def queue_counts(
-    session: Session,
-    actor: Actor,
-    *,
-    now: datetime,
-    county_code: str | None = None,
-    category: VehicleCategory | None = None,
-) -> dict[str, int]:
-    """Numbers for the desktop's tabs: cases per status, plus "overdue" and "due_today", in scope.
-
-    Every status appears (0 when none); drafts are the caller's own counter
-    drafts only, as the scope has it. Three aggregate queries, no rows loaded.
-    """
-    where: list[Any] = [case_scope(actor)]
-    if county_code:
-        where.append(Case.county_code == county_code)
-    if category:
-        where.append(Case.category == category.value)
-    assigned = [*where, *planner_hints(actor, _ALL_BUT_DRAFT), Case.status != CaseStatus.DRAFT.value]
-    counts = {status.value: 0 for status in CaseStatus}
-    for status, count in session.exec(select(Case.status, func.count()).where(*assigned).group_by(Case.status)).all():
-        counts[status] = count
-    counts[CaseStatus.DRAFT.value] = session.exec(
-        select(func.count()).select_from(Case).where(*where, Case.status == CaseStatus.DRAFT.value)
-    ).one()
-    _, end_of_today = today_bounds(now)
-    overdue, due_today = session.exec(
-        select(
-            func.coalesce(func.sum(case((overdue_condition(now), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((due_today_condition(now), 1), else_=0)), 0),
-        ).where(
-            *assigned,
-            # Both tabs only ever hold open, running cases due before tonight: let the index narrow it first.
-            Case.status.in_(_OPEN_VALUES),
-            Case.sla_paused_at.is_(None),
-            Case.due_at < end_of_today,
-        )
-    ).one()
-    counts["overdue"] = int(overdue)
-    counts["due_today"] = int(due_today)
-    return counts

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from common.enums import CaseStatus, Role
 from common.schemas.board import Board, BoardRow
-from server.cases.queue import QueueFilters, list_queue, queue_counts
+from server.cases.queue import QueueFilters, list_queue
+from server.cases.queue_counts import queue_counts
 from server.clock import LOCAL_ZONE
 from server.context import AppContext
 from server.dispatch.service import unassigned_cases
