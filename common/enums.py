@@ -145,6 +145,7 @@ class Action(LabelledEnum):
     ADD_USER = "add_user"
     RESET_PASSWORD = "reset_password"
     DEACTIVATE_USER = "deactivate_user"
+    REACTIVATE_USER = "reactivate_user"
     SET_SIGNAL_RULE = "set_signal_rule"
 
 
@@ -223,6 +224,7 @@ _LABELS: dict[type[LabelledEnum], dict[str, str]] = {
         "add_user": "新增账号",
         "reset_password": "重置密码",
         "deactivate_user": "停用账号",
+        "reactivate_user": "启用账号",
         "set_signal_rule": "调整中介预警规则",
     },
 }

@@ -1,4 +1,4 @@
-"""Staff accounts for the city coordinator (账号管理): list, create, reset a password, deactivate.
+"""Staff accounts for the city coordinator (账号管理): list, create, reset a password, deactivate, reactivate.
 
 Coordinator only: anyone else gets 404. Request bodies hold passwords; the
 app's access log writes the method and path only, and nothing here logs a body.
@@ -17,6 +17,7 @@ from server.auth.accounts import (
     create_account,
     deactivate_account,
     list_accounts,
+    reactivate_account,
     reset_password,
 )
 
@@ -64,3 +65,10 @@ def post_deactivate(user_id: UserIdPath, coordinator: CoordinatorDep, ctx: Conte
     """Stop the account from logging in and end its sessions; 409 for the last active coordinator."""
     with ctx.db.write() as session:
         return deactivate_account(session, coordinator, user_id, now=ctx.clock.now())
+
+
+@router.post("/coordinator/users/{user_id}/reactivate", response_model=StaffAccountOut)
+def post_reactivate(user_id: UserIdPath, coordinator: CoordinatorDep, ctx: ContextDep) -> StaffAccountOut:
+    """Let a deactivated account log in again with its old password; an active one is left as it is."""
+    with ctx.db.write() as session:
+        return reactivate_account(session, coordinator, user_id, now=ctx.clock.now())

@@ -1,4 +1,4 @@
-"""Staff account management (账号管理) by the city coordinator: list, create, reset a password, deactivate.
+"""Staff account management (账号管理) by the city coordinator: list, create, reset a password, deactivate, reactivate.
 
 Every change writes one case-less event (`record_pool_change`) naming the
 account, its role, member and county in its payload; never a password or a
@@ -155,6 +155,25 @@ def deactivate_account(session: Session, actor: Actor, user_id: int, *, now: dat
         actor.user_id,
         ended,
     )
+    return _out(session, user)
+
+
+def reactivate_account(session: Session, actor: Actor, user_id: int, *, now: datetime) -> StaffAccountOut:
+    """Let a deactivated account log in again with its old password; any lockout is cleared.
+
+    Undoes a mistaken deactivation. No session is opened for the user: they log in again themselves.
+    Reactivating an account that is already active changes nothing and writes no event (a repeated click).
+    """
+    user = _locked_user(session, user_id)
+    if user.active:
+        return _out(session, user)
+    user.active = True
+    # A lockout from before the deactivation would otherwise greet the user on their first login.
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    _record(session, Action.REACTIVATE_USER, actor, user, now=now)
+    log.info("staff account reactivated id=%s by user=%s", user_id, actor.user_id)
     return _out(session, user)
 
 

@@ -1,4 +1,4 @@
-"""`no1window-server user …`: staff accounts from the central console (list, add, reset-password, deactivate).
+"""`no1window-server user …`: staff accounts from the central console (list, add, reset-password, deactivate, reactivate).
 
 The console goes through the same service as the coordinator's 账号管理 page
 (server/auth/accounts.py), acting as the system: the same checks, the same
@@ -40,6 +40,7 @@ from server.auth.accounts import (
     create_account,
     deactivate_account,
     list_accounts,
+    reactivate_account,
     reset_password,
 )
 from server.clock import Clock, SystemClock, local
@@ -92,6 +93,13 @@ def add_user_commands(
     )
     deactivate.add_argument("username", metavar="USERNAME")
     deactivate.set_defaults(user_action=deactivate_user)
+
+    reactivate = actions.add_parser(
+        "reactivate",
+        help="let a deactivated account log in again with its old password",
+    )
+    reactivate.add_argument("username", metavar="USERNAME")
+    reactivate.set_defaults(user_action=reactivate_user)
     return user
 
 
@@ -160,6 +168,18 @@ def deactivate_user(args: argparse.Namespace, database: Database) -> int:
         print(f"账号 {args.username} 已经停用,未作更改。")
     else:
         print(f"已停用{account.role_label}账号 {account.username}({_who(account)}),该账号已登录的会话全部结束。")
+    return 0
+
+
+def reactivate_user(args: argparse.Namespace, database: Database) -> int:
+    """Let a deactivated account log in again with its old password; one event, none when already active."""
+    with database.write() as session:
+        user_id, active = _find(session, args.username)
+        account = None if active else reactivate_account(session, SYSTEM, user_id, now=clock.now())
+    if account is None:
+        print(f"账号 {args.username} 已经在用,未作更改。")
+    else:
+        print(f"已启用{account.role_label}账号 {account.username}({_who(account)}),该账号可用原密码重新登录。")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""`no1window-server user reset-password` and `user deactivate`: the coordinator's rules hold at the console too."""
+"""`no1window-server user reset-password`, `user deactivate`, `user reactivate`: the coordinator's rules hold too."""
 
 from __future__ import annotations
 
@@ -208,6 +208,39 @@ def test_user_deactivate_takes_exactly_one_username(
     assert run(capsys, "user", "deactivate")[0] == 2
     assert run(capsys, "user", "deactivate", "picc_tinghu", "city_a")[0] == 2
     assert stored(cli_ctx, clerk.id or 0).active is True
+
+
+# --- user reactivate --------------------------------------------------------------
+
+
+def test_reactivate_lets_the_old_password_log_in_again_and_writes_one_event(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str], clerk: StaffUser
+) -> None:
+    assert run(capsys, "user", "deactivate", "picc_tinghu")[0] == 0
+
+    code, out, err = run(capsys, "user", "reactivate", "picc_tinghu")
+
+    assert (code, err) == (0, "")
+    assert out == "已启用窗口经办账号 picc_tinghu(王小明,人保财险,亭湖区),该账号可用原密码重新登录。\n"
+    assert stored(cli_ctx, clerk.id or 0).active is True
+    assert logs_in(cli_ctx, "picc_tinghu", PASSWORD)
+    [event] = events(cli_ctx, Action.REACTIVATE_USER)
+    assert (event.actor_role, event.member_code, event.county_code) == ("system", None, None)
+    assert event.payload["county_code"] == "320902"
+
+    code, out, _ = run(capsys, "user", "reactivate", "picc_tinghu")
+    assert (code, out) == (0, "账号 picc_tinghu 已经在用,未作更改。\n")
+    assert len(events(cli_ctx, Action.REACTIVATE_USER)) == 1
+
+
+def test_reactivate_names_an_unknown_account(
+    cli_ctx: AppContext, capsys: pytest.CaptureFixture[str], clerk: StaffUser
+) -> None:
+    code, out, err = run(capsys, "user", "reactivate", "nobody")
+
+    assert (code, out, err) == (1, "", "error: 没有用户名为“nobody”的账号\n")
+    assert stored_counts(cli_ctx) == (1, 0)
+    assert run(capsys, "user", "reactivate")[0] == 2
 
 
 # --- no password anywhere ---------------------------------------------------------
