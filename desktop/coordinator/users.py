@@ -1,4 +1,4 @@
-"""The coordinator's 账号管理 page: every staff account, 新增账号, 重置密码, 停用.
+"""The coordinator's 账号管理 page: every staff account, 新增账号, 重置密码, 停用, 启用.
 
 The list comes whole from the server (filtered there by member and county)
 and is fetched again when the change feed reports an account change by
@@ -46,7 +46,9 @@ from desktop.coordinator.users_model import AccountColumn, AccountModel
 from desktop.messages import MessageLine, error_text
 
 USERS_PATH = "/coordinator/users"
-ACCOUNT_ACTIONS = frozenset({Action.ADD_USER.value, Action.RESET_PASSWORD.value, Action.DEACTIVATE_USER.value})
+ACCOUNT_ACTIONS = frozenset(
+    a.value for a in (Action.ADD_USER, Action.RESET_PASSWORD, Action.DEACTIVATE_USER, Action.REACTIVATE_USER)
+)
 DEBOUNCE_MS = 300
 ALL_MEMBERS = "全部机构"
 ALL_COUNTIES = "全部区县"
@@ -79,7 +81,7 @@ class UsersPage(QWidget):
         self.api = api
         self.runner = runner
         self.confirm_box: QMessageBox | None = None
-        """The 停用 question while it is on screen."""
+        """The 停用 or 启用 question while it is on screen."""
         self.live = LiveRefresh(
             runner,
             self._prepare_fetch,
@@ -110,10 +112,12 @@ class UsersPage(QWidget):
         self.new_button = QPushButton("新增账号", self)
         self.reset_button = QPushButton("重置密码", self)
         self.deactivate_button = QPushButton("停用", self)
+        self.reactivate_button = QPushButton("启用", self)
         self.refresh_button = QPushButton("刷新", self)
         self.new_button.clicked.connect(self.open_new_account)
         self.reset_button.clicked.connect(self.open_reset_password)
         self.deactivate_button.clicked.connect(self.deactivate_selected)
+        self.reactivate_button.clicked.connect(self.reactivate_selected)
         self.refresh_button.clicked.connect(self.refresh)
 
         self.message_label = MessageLine(self)
@@ -147,6 +151,7 @@ class UsersPage(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.deactivate_button)
+        buttons.addWidget(self.reactivate_button)
         buttons.addStretch(1)
 
         layout = QVBoxLayout(self)
@@ -183,7 +188,7 @@ class UsersPage(QWidget):
         )
 
     def on_events(self, events: list[EventOut]) -> None:
-        """An account was added, reset or deactivated (here or on another desktop): fetch the list again."""
+        """An account was added, reset, deactivated or reactivated (here or elsewhere): fetch the list again."""
         if any(event.action in ACCOUNT_ACTIONS for event in events):
             self.live.soon()
 
@@ -244,6 +249,7 @@ class UsersPage(QWidget):
         usable = account is not None and account.active
         self.reset_button.setEnabled(usable)
         self.deactivate_button.setEnabled(usable)
+        self.reactivate_button.setEnabled(account is not None and not account.active)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """One line under the buttons: what was done, or why not."""
@@ -288,40 +294,63 @@ class UsersPage(QWidget):
     def deactivate_selected(self) -> None:
         """Ask (without blocking), then deactivate the selected account; the server's refusal is shown."""
         account = self.selected_account()
-        if account is None or not account.active or self.confirm_box is not None:
+        if account is None or not account.active:
             return
-        question = (
-            f"停用账号 {account.username}({account.display_name},{account.role_label})?\n"
-            "停用后该账号不能再登录,已登录的电脑立即退出。"
-        )
-        self.confirm_box = ask(
-            self,
-            "停用账号",
-            question,
-            accept_text="停用",
-            on_answer=lambda yes: self._deactivate_answered(account, yes),
-            object_name="deactivateConfirm",
+        self._confirm_and_post(
+            account,
+            verb="停用",
+            consequence="停用后该账号不能再登录,已登录的电脑立即退出。",
+            endpoint="deactivate",
+            button=self.deactivate_button,
         )
 
-    def _deactivate_answered(self, account: StaffAccountOut, yes: bool) -> None:
+    def reactivate_selected(self) -> None:
+        """Ask (without blocking), then reactivate the selected deactivated account."""
+        account = self.selected_account()
+        if account is None or account.active:
+            return
+        self._confirm_and_post(
+            account,
+            verb="启用",
+            consequence="启用后该账号可用原密码重新登录。",
+            endpoint="reactivate",
+            button=self.reactivate_button,
+        )
+
+    def _confirm_and_post(
+        self, account: StaffAccountOut, *, verb: str, consequence: str, endpoint: str, button: QPushButton
+    ) -> None:
+        if self.confirm_box is not None:
+            return
+        question = f"{verb}账号 {account.username}({account.display_name},{account.role_label})?\n{consequence}"
+        self.confirm_box = ask(
+            self,
+            f"{verb}账号",
+            question,
+            accept_text=verb,
+            on_answer=lambda yes: self._answered(account, yes, verb=verb, endpoint=endpoint, button=button),
+            object_name=f"{endpoint}Confirm",
+        )
+
+    def _answered(self, account: StaffAccountOut, yes: bool, *, verb: str, endpoint: str, button: QPushButton) -> None:
         self.confirm_box = None
         if not yes:
             return
-        self.deactivate_button.setEnabled(False)
+        button.setEnabled(False)  # no second request while this one is on its way
         api, user_id = self.api, account.id
         self.runner.run(
-            lambda: StaffAccountOut.model_validate(api.post_json(f"{USERS_PATH}/{user_id}/deactivate")),
-            on_done=lambda changed: self._changed(changed, f"已停用账号 {changed.username}({changed.display_name})"),
-            on_error=self._on_deactivate_failed,
+            lambda: StaffAccountOut.model_validate(api.post_json(f"{USERS_PATH}/{user_id}/{endpoint}")),
+            on_done=lambda changed: self._changed(changed, f"已{verb}账号 {changed.username}({changed.display_name})"),
+            on_error=lambda exc: self._on_change_failed(exc, verb),
             context=self,
         )
 
-    def _on_deactivate_failed(self, exc: BaseException) -> None:
+    def _on_change_failed(self, exc: BaseException, verb: str) -> None:
         self._selection_changed()
         if isinstance(exc, SessionExpired):
-            self.show_message("登录已过期,请重新登录后再停用。", error=True)
+            self.show_message(f"登录已过期,请重新登录后再{verb}。", error=True)
             return
-        self.show_message(f"未能停用:{error_text(exc)}", error=True)
+        self.show_message(f"未能{verb}:{error_text(exc)}", error=True)
 
     def _changed(self, account: StaffAccountOut, text: str) -> None:
         self.show_message(text)

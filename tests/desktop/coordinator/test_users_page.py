@@ -1,4 +1,4 @@
-"""The coordinator's 账号管理 page against the real server: the list, its filters, 停用, and live updates."""
+"""The coordinator's 账号管理 page against the real server: the list, its filters, 停用, 启用, and live updates."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.desktop.coordinator.users_support import (  # noqa: F401 - fixtures
     NEW_PASSWORD,
     TIMEOUT_MS,
     answer_deactivation,
+    answer_reactivation,
     choose,
     log_in_over_http,
     page_fixture,
@@ -176,6 +177,47 @@ def test_saying_no_deactivates_nothing(
     assert page.confirm_box is None
     with server_ctx.db.read() as session:
         assert session.exec(select(StaffUser.active).where(StaffUser.id == clerk.id)).one() is True
+
+
+def test_a_confirmed_reactivation_ungreys_the_clerk_who_logs_in_again(
+    qtbot: Any, page: UsersPage, clerk: StaffAccount, live_server: LiveServer
+) -> None:
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.refresh()
+    assert page.select_account(clerk.id)
+    assert page.deactivate_button.isEnabled() and not page.reactivate_button.isEnabled()
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        answer_deactivation(qtbot, page, accept=True)
+    assert page.reactivate_button.isEnabled() and not page.deactivate_button.isEnabled()
+
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        question = answer_reactivation(qtbot, page, accept=True)
+
+    assert clerk.username in question and "原密码" in question
+    row = page.model.row_of(clerk.id)
+    assert page.model.index(row, AccountColumn.STATE).data() == "在用"
+    assert page.model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    selected = page.selected_account()
+    assert selected is not None and selected.id == clerk.id
+    assert page.deactivate_button.isEnabled() and not page.reactivate_button.isEnabled()
+    assert page.message_label.text() == f"已启用账号 {clerk.username}({selected.display_name})"
+    assert log_in_over_http(live_server, clerk.username, PASSWORD).status_code == 201
+
+
+def test_a_reactivation_elsewhere_reloads_the_list(
+    qtbot: Any, page: UsersPage, api: ApiClient, clerk: StaffAccount
+) -> None:
+    api.post_json(f"/coordinator/users/{clerk.id}/deactivate")
+    head = api.get_json("/staff/events")["last_seq"]
+    api.post_json(f"/coordinator/users/{clerk.id}/reactivate")
+    events = [EventOut.model_validate(e) for e in api.get_json("/staff/events", {"after": head})["events"]]
+    assert [(e.action, e.action_label) for e in events] == [("reactivate_user", "启用账号")]
+
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS) as loaded:
+        page.on_events(events)
+
+    [account] = [a for a in loaded.args[0] if a.id == clerk.id]
+    assert account.active is True
 
 
 # --- live --------------------------------------------------------------------------------------

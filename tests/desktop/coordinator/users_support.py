@@ -87,7 +87,16 @@ def fill_new_account(dialog: NewAccountDialog, qtbot: Any, **values: str | None)
 
 def answer_deactivation(qtbot: Any, page: UsersPage, *, accept: bool) -> str:
     """Press 停用, read the question, press 停用 or 取消 in it; the question's text."""
-    qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
+    return _answer(qtbot, page, page.deactivate_button, "停用" if accept else "取消")
+
+
+def answer_reactivation(qtbot: Any, page: UsersPage, *, accept: bool) -> str:
+    """Press 启用, read the question, press 启用 or 取消 in it; the question's text."""
+    return _answer(qtbot, page, page.reactivate_button, "启用" if accept else "取消")
+
+
+def _answer(qtbot: Any, page: UsersPage, button: Any, wanted: str) -> str:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: page.confirm_box is not None and page.confirm_box.isVisible(),
         timeout=TIMEOUT_MS,
@@ -95,9 +104,8 @@ def answer_deactivation(qtbot: Any, page: UsersPage, *, accept: bool) -> str:
     box = page.confirm_box
     assert box is not None
     text = box.text()
-    wanted = "停用" if accept else "取消"
-    [button] = [b for b in box.buttons() if b.text() == wanted]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    [pressed] = [b for b in box.buttons() if b.text() == wanted]
+    qtbot.mouseClick(pressed, Qt.MouseButton.LeftButton)
     return text
 
 
