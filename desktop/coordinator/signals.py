@@ -79,6 +79,7 @@ QUIET_ACTIONS = frozenset(
         Action.ADD_USER,
         Action.RESET_PASSWORD,
         Action.DEACTIVATE_USER,
+        Action.REACTIVATE_USER,
     )
 )
 TAB_TITLES = ("中介嫌疑", "超时一天以上", "差评与投诉")
