@@ -193,7 +193,10 @@ test-postgres: $(STAMP_ALL)
 
 .PHONY: bench
 bench: $(STAMP_ALL)
-	@$(call heading,"Benchmarks")
+	@$(call heading,"Debian packages for the benchmarks")
+	# wrk: bench.server_load's closed-loop scenarios are driven by it (an httpx client saturates first).
+	$(call apt_ensure,wrk)
+	$(call heading,"Benchmarks")
 	if [ -f bench/__main__.py ]; then $(VENV_PY) -m bench; else echo "no benchmarks yet (bench/__main__.py)"; fi
 
 # --------------------------------------------------------------- clean ----

@@ -1,7 +1,10 @@
-"""Load-testing machinery for `bench.server_load`: the server process, the client loops, the figures.
+"""Load-testing machinery for `bench.server_load`: the server process, the httpx client loops, the figures.
 
-Only 127.0.0.1 is ever used, every loop is bounded in count and in time, and
-the server subprocess is always stopped (by its own pid) on the way out.
+The httpx loops drive the paced and the submission scenarios; the
+closed-loop GET scenarios are driven by wrk (`bench.wrk`), whose figures
+fill the same `Measurement`. Only 127.0.0.1 is ever used, every loop is
+bounded in count and in time, and the server subprocess is always stopped
+(by its own pid) on the way out.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"  # the benchmark never listens on, nor connects to, any other address
 MAX_REQUESTS_PER_PHASE = 500_000  # with the duration, bounds every load loop
+HTTPX = f"httpx {httpx.__version__}"  # the generator's name in the figures
 RequestFn = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
 
@@ -41,8 +45,9 @@ class Measurement:
     p99_ms: float
     server_cpu: float  # share of one core the server process used
     server_cpu_ms: float  # server CPU time per request: unlike wall time, barely moved by other load on the machine
-    client_cpu: float  # share of one core this (load-generating) process used
+    client_cpu: float  # share of one core the load generator used: this process (httpx) or the wrk process
     first_error: str | None = None
+    generator: str = HTTPX  # what sent the requests: "httpx 0.28.1", "wrk 4.1.0"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,7 +96,7 @@ class ServerProcess:
         self.log_path = data_dir / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self) -> Self:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
@@ -268,7 +273,7 @@ async def measure(
         what=what,
         interval=interval,
     )
-    print(f"  {name}: {result.rate:,.0f} req/s, p95 {result.p95_ms:.1f} ms", flush=True)
+    print(f"  {name}: {result.rate:,.0f} req/s, p95 {result.p95_ms:.1f} ms ({result.generator})", flush=True)
     return result
 
 
