@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import ColumnElement, True_, and_, func, union_all
+from sqlalchemy import ColumnElement, and_, func, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, select
@@ -103,23 +103,29 @@ def effective_statuses(filters: QueueFilters) -> tuple[str, ...]:
     return tuple(sorted(chosen))
 
 
-def planner_hints(actor: Actor, statuses: Sequence[str]) -> list[Any]:
-    """Equalities that `case_scope` implies for non-draft cases, repeated at the top of the WHERE.
+def scope_index_usable(actor: Actor, statuses: Sequence[str]) -> bool:
+    """Whether the caller's scope, drafts left out, is narrowed by the scope indexes (member, county, ...).
 
-    `case_scope` joins "assigned to my member (and county)" and "my own
-    counter drafts" with an OR, and SQLite's planner cannot see an index
-    through an OR: it would read every case of a status to find a clerk's
-    few. These terms let it use ix_cases_scope_queue (member, county,
-    status, due_at). They only ever narrow (case_scope stays in the query and
-    decides visibility) and are left out when drafts are asked for.
+    A clerk's or supervisor's non-draft cases are those of one member (and
+    county): equalities SQLite reads from an index. Drafts are a creator's
+    own and no index narrows them.
     """
     if CaseStatus.DRAFT.value in statuses:
-        return []
-    if actor.role is Role.CLERK and actor.member_code and actor.county_code:
-        return [Case.member_code == actor.member_code, Case.county_code == actor.county_code]
-    if actor.role is Role.SUPERVISOR and actor.member_code:
-        # "Any county" spelled out, so the county column does not break the index prefix.
-        return [Case.member_code == actor.member_code, Case.county_code.in_(select(County.code))]
+        return False
+    return (actor.role is Role.CLERK and bool(actor.member_code and actor.county_code)) or (
+        actor.role is Role.SUPERVISOR and bool(actor.member_code)
+    )
+
+
+def planner_hints(actor: Actor, statuses: Sequence[str]) -> list[Any]:
+    """Terms that only lead SQLite's planner to the scope index, repeated at the top of the WHERE.
+
+    A supervisor's scope fixes the member but not the county, the index's
+    second column: "any county", spelled out, keeps the index prefix whole.
+    They only ever narrow to what the scope allows already.
+    """
+    if actor.role is Role.SUPERVISOR and scope_index_usable(actor, statuses):
+        return [Case.county_code.in_(select(County.code))]
     return []
 
 
@@ -171,7 +177,9 @@ def queue_conditions(
         matched = search_condition(filters.search, matches_first=scan)
         if matched is not None:
             conditions.append(matched)
-    conditions.append(case_scope(actor))
+    # Without drafts the scope is plain equalities an index can use; a scan must not use them (see above),
+    # so it keeps the scope's OR form, which selects the same non-draft cases.
+    conditions.append(case_scope(actor, drafts=scan or CaseStatus.DRAFT.value in statuses))
     if not statuses_given:
         conditions.append(_plain(Case.status, scan).in_(statuses))
     if not scan:
@@ -211,7 +219,7 @@ class _Plan:
 
 
 def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: datetime) -> _Plan:
-    hints = planner_hints(actor, statuses)
+    hints = scope_index_usable(actor, statuses)
     # Conditions on row content (a search term, a category, a county without the scope index) are
     # answered by reading rows; for more than a clerk's share it is cheaper to read them in order
     # than to look each up from an index, and SQLite cannot tell without statistics.
@@ -222,7 +230,7 @@ def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: 
         where=queue_conditions(actor, filters, now=now, scan=scan),
         sort_matches=by_content or bool(hints),
         count_in_pass=by_content,
-        statuses_only=isinstance(case_scope(actor), True_) and not narrowed,
+        statuses_only=actor.role is Role.COORDINATOR and not narrowed,
         actor=actor,
         filters=filters,
         now=now,
@@ -267,17 +275,20 @@ def list_queue(
     return [rows[i] for i in ids if i in rows], total
 
 
-# The ORDER BY on `due_at IS NULL` suits no index on purpose: the planner then picks the
-# index that narrows most (the scope's) instead of one that merely yields deadline order.
+# The queue's order. ix_cases_scope_deadline holds a window's cases in exactly this order, so a
+# clerk's page is read from the front of that index; no index without the scope's columns in
+# front has it, so the planner never walks the whole city in deadline order to find one window's.
 _SORTED = (Case.due_at.is_(None), Case.due_at, Case.id)
 
 
 def _sorted_rows(session: Session, plan: _Plan, *, offset: int, limit: int) -> tuple[list[Case], int]:
     """One page of a scoped queue's rows, undated last, and the number of matches.
 
-    The page's rows are sorted and read in one statement: a scope holds a
-    window's few thousand cases, and sorting them with the row's columns
-    costs SQLite less than a second statement to fetch fifty rows by id.
+    The page's rows are read in one statement. For a clerk, SQLite walks
+    ix_cases_scope_deadline, already in the queue's order, and stops after
+    the page; a supervisor's member-wide scope is sorted (its index's
+    order is per county), which for one member's cases costs less than a
+    second statement fetching fifty rows by id.
     """
     total = session.exec(select(func.count()).select_from(Case).where(*plan.where)).one()
     if offset >= total:

@@ -35,17 +35,19 @@ def queue_counts(
     Every status appears (0 when none); drafts are the caller's own counter
     drafts only, as the scope has it. Three aggregate queries, no rows loaded.
     """
-    where: list[Any] = [case_scope(actor)]
+    narrowed: list[Any] = []
     if county_code:
-        where.append(Case.county_code == county_code)
+        narrowed.append(Case.county_code == county_code)
     if category:
-        where.append(Case.category == category.value)
-    assigned = [*where, *planner_hints(actor, ALL_BUT_DRAFT), Case.status != CaseStatus.DRAFT.value]
+        narrowed.append(Case.category == category.value)
+    assigned = [case_scope(actor, drafts=False), *narrowed, *planner_hints(actor, ALL_BUT_DRAFT)]
     counts = {status.value: 0 for status in CaseStatus}
     for status, count in session.exec(select(Case.status, func.count()).where(*assigned).group_by(Case.status)).all():
         counts[status] = count
     counts[CaseStatus.DRAFT.value] = session.exec(
-        select(func.count()).select_from(Case).where(*where, Case.status == CaseStatus.DRAFT.value)
+        select(func.count())
+        .select_from(Case)
+        .where(case_scope(actor), *narrowed, Case.status == CaseStatus.DRAFT.value)
     ).one()
     _, end_of_today = today_bounds(now)
     overdue, due_today = session.exec(

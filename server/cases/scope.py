@@ -17,22 +17,32 @@ from server.errors import CASE_NOT_FOUND, NotFound
 from server.models import Case, Event
 
 
-def case_scope(actor: Actor) -> Any:
-    """A SQL condition selecting the cases `actor` may see."""
+def case_scope(actor: Actor, *, drafts: bool = True) -> Any:
+    """A SQL condition selecting the cases `actor` may see.
+
+    `drafts=False` selects only the non-draft ones, for a query that leaves
+    drafts out anyway (the queue's default): written without the OR that
+    drafts need, as plain equalities on member and county, SQLite reads it
+    from the scope index instead of testing every row twice.
+    """
+    not_draft = Case.status != CaseStatus.DRAFT.value
     if actor.role is Role.COORDINATOR:
-        return true()
+        return true() if drafts else not_draft
     if actor.role is Role.CITIZEN:
-        return Case.applicant_phone == actor.phone if actor.phone else false()
+        if not actor.phone:
+            return false()
+        return Case.applicant_phone == actor.phone if drafts else and_(Case.applicant_phone == actor.phone, not_draft)
     own_drafts = and_(Case.status == CaseStatus.DRAFT.value, Case.created_by_user_id == actor.user_id)
     if actor.role is Role.SUPERVISOR and actor.member_code:
-        return or_(and_(Case.member_code == actor.member_code, Case.status != CaseStatus.DRAFT.value), own_drafts)
+        assigned = and_(Case.member_code == actor.member_code, not_draft)
+        return or_(assigned, own_drafts) if drafts else assigned
     if actor.role is Role.CLERK and actor.member_code and actor.county_code:
         assigned = and_(
             Case.member_code == actor.member_code,
             Case.county_code == actor.county_code,
-            Case.status != CaseStatus.DRAFT.value,
+            not_draft,
         )
-        return or_(assigned, own_drafts)
+        return or_(assigned, own_drafts) if drafts else assigned
     return false()
 
 

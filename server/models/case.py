@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Index, Numeric
+from sqlalchemy import JSON, Column, Index, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime
@@ -17,6 +17,11 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_scope_queue", "member_code", "county_code", "status", "due_at"),
+        # A window's cases in the queue's order (deadline, undated last, then id), so a page of its
+        # queue is read from the front of the index; status last, so a status filter is tested in it.
+        Index(
+            "ix_cases_scope_deadline", "member_code", "county_code", text("(due_at IS NULL)"), "due_at", "id", "status"
+        ),
         Index("ix_cases_status_due", "status", "due_at"),
     )
 
