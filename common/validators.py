@@ -70,9 +70,11 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 def _compact(value: str, removable: str = "") -> str:
     """Fold full-width forms to ASCII (phone keyboards produce them), drop
     whitespace and the given separator characters, and uppercase."""
-    folded = unicodedata.normalize("NFKC", value)
-    kept = (ch for ch in folded if not ch.isspace() and ch not in removable)
-    return "".join(kept).upper()
+    # str.split() splits on exactly the characters str.isspace() accepts.
+    compact = "".join(unicodedata.normalize("NFKC", value).split())
+    if removable:
+        compact = compact.translate(dict.fromkeys(map(ord, removable)))
+    return compact.upper()
 
 
 def resident_id_check_char(first17: str) -> str:
