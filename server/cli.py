@@ -8,6 +8,7 @@ the database as it was (each change runs in one transaction).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import logging.config
 import os
@@ -172,7 +173,12 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def app_factory() -> FastAPI:
     """The application, built in each uvicorn worker from the environment's settings."""
-    return create_app(build_context(Settings()))
+    app = create_app(build_context(Settings()))
+    # Everything built so far (modules, routes, schemas, the catalog) lives as long as the process:
+    # frozen, it is left out of the collector's full passes, which otherwise walk it again and again
+    # while requests allocate.
+    gc.freeze()
+    return app
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -47,8 +47,15 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            # As many pooled connections as the server has worker threads (anyio's default, 40): with
+            # fewer, busy moments open and close extra connections, each paying the PRAGMAs and a
+            # fresh read of the schema.
             self.engine: Engine = create_engine(
-                url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+                url,
+                echo=echo,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                pool_size=40,
+                max_overflow=10,
             )
             _configure_sqlite(self.engine)
         else:
