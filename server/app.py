@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -29,6 +31,7 @@ from server.api import (
 )
 from server.api.access_log import AccessLog
 from server.api.errors import install_error_handlers
+from server.api.read_threads import ReadThreads, default_read_threads
 from server.clock import Clock, SystemClock, local
 from server.context import AppContext
 from server.db import Database
@@ -64,6 +67,12 @@ def build_context(
     )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.read_threads.close()
+
+
 def create_app(ctx: AppContext) -> FastAPI:
     """The HTTP application over `ctx`."""
     app = FastAPI(
@@ -71,8 +80,10 @@ def create_app(ctx: AppContext) -> FastAPI:
         version="1",
         docs_url="/docs",
         openapi_url="/api/v1/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.ctx = ctx
+    app.state.read_threads = ReadThreads(ctx.settings.read_threads or default_read_threads(ctx.db.is_sqlite))
     install_error_handlers(app)
 
     for module in (

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     staff_max_failed_logins: int = Field(5, ge=1)
     staff_lockout_seconds: int = Field(15 * 60, ge=60)
 
+    # Threads for the staff's queue and case reads, per worker process; empty: 1 on SQLite, 4 on PostgreSQL
+    # (server/api/read_threads.py says why so few).
+    read_threads: int | None = Field(None, ge=1, le=64)
+
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     feed_max_wait_seconds: float = Field(30.0, ge=0)
     public_base_url: str = "http://127.0.0.1:8000"

@@ -16,10 +16,10 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
-from starlette.concurrency import run_in_threadpool
 
 from common.enums import Role
 from server.actor import Actor
+from server.api.read_threads import ReadThreads
 from server.auth.tokens import find_valid_token, hash_token
 from server.context import AppContext
 from server.errors import NotAuthenticated, NotFound
@@ -90,18 +90,20 @@ def get_staff(ctx: ContextDep, raw: RawTokenDep) -> Actor:
 
 
 class StaffRead:
-    """A read on behalf of the staff user behind the request's token, checked and done in one worker thread.
+    """A read on behalf of the staff user behind the request's token, checked and done in one read thread.
 
     FastAPI gives every sync dependency and every sync route a hand-off to the
     thread pool of its own; on the desktop's busiest reads (the queue, a case)
     the second hand-off and the second database session cost about as much as
     the token check itself. Calling this runs the check and `work` in one
-    session in one thread, with the same rules as `StaffDep`.
+    session in one of the app's few read threads (`ReadThreads`), with the
+    same rules as `StaffDep`.
     """
 
-    def __init__(self, ctx: AppContext, raw: str) -> None:
+    def __init__(self, ctx: AppContext, raw: str, threads: ReadThreads) -> None:
         self._ctx = ctx
         self._raw = raw
+        self._threads = threads
 
     async def __call__(self, work: Callable[[Session, Actor], T]) -> T:
         """`work(session, staff)` in a read session, after the token check (401 when it fails)."""
@@ -111,12 +113,12 @@ class StaffRead:
                 staff = authenticate_staff(session, self._raw, now=self._ctx.clock.now())
                 return work(session, staff)
 
-        return await run_in_threadpool(checked_work)
+        return await self._threads.run(checked_work)
 
 
-async def get_staff_read(ctx: ContextDep, raw: RawTokenDep) -> StaffRead:
+async def get_staff_read(request: Request, ctx: ContextDep, raw: RawTokenDep) -> StaffRead:
     """A `StaffRead` for this request: nothing is checked until it is called."""
-    return StaffRead(ctx, raw)
+    return StaffRead(ctx, raw, request.app.state.read_threads)
 
 
 StaffReadDep = Annotated[StaffRead, Depends(get_staff_read)]
