@@ -182,7 +182,7 @@ def app_factory() -> FastAPI:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn  # only this command needs it; keeps the other commands quick to start
+    from server.serving import serve  # only this command needs uvicorn; keeps the others quick to start
 
     logging.config.dictConfig(LOG_CONFIG)
     # Checked at head here; each worker opens its own.
@@ -195,17 +195,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         args.port,
         args.workers,
     )
-    uvicorn.run(
-        # An import string and a factory, so that every worker process builds its own app.
-        "server.cli:app_factory",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=False,
-        log_config=LOG_CONFIG,
-    )
-    return 0
+    # An import string and a factory (server.serving.APP_FACTORY), so that every worker builds its own app.
+    return serve(host=args.host, port=args.port, workers=args.workers, log_config=LOG_CONFIG)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

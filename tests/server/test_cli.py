@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging.config
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -248,16 +249,56 @@ def test_serve_runs_uvicorn_on_the_app_factory_without_its_access_log(
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
 
-    code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "3")
+    code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080")
 
     assert code == 0
     ((args, kwargs),) = calls
     assert args == ("server.cli:app_factory",)
     assert kwargs["factory"] is True
-    assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("0.0.0.0", 8080, 3)
+    assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("0.0.0.0", 8080, 1)
     assert kwargs["access_log"] is False
     assert kwargs["log_config"]["root"]["level"] == "INFO"
     assert logging_configs == [cli.LOG_CONFIG]  # the same lines before uvicorn starts
+
+
+def test_serve_with_workers_gives_each_its_own_socket_on_the_port(
+    initialised: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    logging_configs: list[dict[str, Any]],
+) -> None:
+    from server import serving
+
+    if not serving.can_share_port():
+        pytest.skip("needs SO_REUSEPORT")
+    started: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(serving._Workers, "run", lambda self: started.append((*self._args[:2], self._count)) or 0)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    code, _, _ = run(capsys, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "3")
+
+    assert code == 0
+    assert started == [("127.0.0.1", port, 3)]
+
+
+def test_serve_with_workers_reports_a_port_in_use(
+    initialised: Path,
+    capsys: pytest.CaptureFixture[str],
+    logging_configs: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+
+        port = taken.getsockname()[1]
+        code, _, _ = run(capsys, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2")
+
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
 
 
 def test_serve_refuses_an_uninitialised_database(
