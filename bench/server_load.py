@@ -54,6 +54,7 @@ from bench.wrk import MISSING, THREADS, measure_wrk, wrk_version
 from common.consent import load_consent
 from common.validators import resident_id_check_char, vin_check_digit
 from server.db import Database
+from server.serving import default_workers
 
 DEFAULT_OUT = REPO / "var" / "bench" / "server_load.json"
 MIN_RATIO, MAX_P95_MS = 0.30, 50.0
@@ -314,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (wrk: connections)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="server worker processes (no1window-server serve --workers)"
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="server worker processes (no1window-server serve --workers; default as there: one per CPU)",
     )
     parser.add_argument(
         "--submissions", type=int, default=100, help="applications filed one at a time, and again concurrently"

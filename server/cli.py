@@ -40,6 +40,7 @@ from server.schema import (
     is_known_revision,
     upgrade_to_head,
 )
+from server.serving import default_workers
 from server.settings import Settings
 from server.sms.service import OutboxGateway
 
@@ -308,7 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8000)
-    serve.add_argument("--workers", type=_positive, default=1)
+    serve.add_argument(
+        "--workers", type=_positive, default=default_workers(), help="worker processes (default: one per CPU)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     commands.add_parser("demo", help="fill a fresh database with demo users and cases").set_defaults(handler=cmd_demo)

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
+import threading
 import time
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -31,6 +33,14 @@ APP_FACTORY = "server.cli:app_factory"
 STOP_GRACE_SECONDS = 30
 # A worker that dies this soon after starting is not restarted: it would only die again.
 MIN_UPTIME_SECONDS = 10
+
+
+def default_workers() -> int:
+    """One worker process per CPU this process may run on: Python runs one request's code at a time per process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def can_share_port() -> bool:
@@ -70,13 +80,24 @@ def _port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+def _worker(host: str, port: int, options: dict[str, Any], parent: Connection) -> None:
     """One worker process: its own listening socket on the shared port, and uvicorn on it."""
     import uvicorn
 
+    threading.Thread(target=_stop_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
     sock = _port_socket(host, port)
     config = uvicorn.Config(APP_FACTORY, host=host, port=port, **options)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _stop_with_parent(parent: Connection) -> None:
+    """Blocks until the parent's end of the pipe closes (it ended, even killed), then stops this worker."""
+    try:
+        parent.recv()
+    except (EOFError, OSError):
+        pass
+    # uvicorn stops on SIGTERM as on any other: requests in progress are finished first.
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 class _Workers:
@@ -88,6 +109,9 @@ class _Workers:
         self._context = multiprocessing.get_context("spawn")
         self._stopping = False
         self._started_at: dict[int | None, float] = {}
+        # The parent's ends of each worker's pipe: held open while it runs, closed (by the system, when
+        # the parent is killed) to tell the worker to stop.
+        self._lifelines: dict[int | None, Connection] = {}
 
     def run(self) -> int:
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -105,8 +129,11 @@ class _Workers:
         self._stopping = True
 
     def _start(self) -> BaseProcess:
-        process = self._context.Process(target=_worker, args=self._args, name="no1window-worker")
+        mine, theirs = self._context.Pipe()
+        process = self._context.Process(target=_worker, args=(*self._args, theirs), name="no1window-worker")
         process.start()
+        theirs.close()
+        self._lifelines[process.pid] = mine
         self._started_at[process.pid] = time.monotonic()
         log.info("worker %d started", process.pid)
         return process
@@ -119,6 +146,7 @@ class _Workers:
                 if process.is_alive() or self._stopping:
                     continue
                 log.warning("worker %d ended with exit code %s", process.pid, process.exitcode)
+                self._lifelines.pop(process.pid).close()
                 if time.monotonic() - self._started_at.pop(process.pid, 0.0) < MIN_UPTIME_SECONDS:
                     log.error("the worker ended right after starting: stopping the server")
                     return 1
@@ -135,3 +163,5 @@ class _Workers:
                 log.warning("worker %d did not stop in %d s: killed", process.pid, STOP_GRACE_SECONDS)
                 process.kill()
                 process.join()
+        for lifeline in self._lifelines.values():
+            lifeline.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging.config
+import os
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -249,7 +250,7 @@ def test_serve_runs_uvicorn_on_the_app_factory_without_its_access_log(
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
 
-    code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080")
+    code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "1")
 
     assert code == 0
     ((args, kwargs),) = calls
@@ -282,6 +283,21 @@ def test_serve_with_workers_gives_each_its_own_socket_on_the_port(
 
     assert code == 0
     assert started == [("127.0.0.1", port, 3)]
+
+
+def test_serve_runs_one_worker_per_cpu_unless_told(
+    initialised: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    logging_configs: list[dict[str, Any]],
+) -> None:
+    from server import serving
+
+    asked: list[int] = []
+    monkeypatch.setattr(serving, "serve", lambda **kwargs: asked.append(kwargs["workers"]) or 0)
+
+    assert run(capsys, "serve")[0] == 0
+    assert asked == [len(os.sched_getaffinity(0))]
 
 
 def test_serve_with_workers_reports_a_port_in_use(

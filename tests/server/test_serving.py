@@ -77,8 +77,7 @@ def two_workers(initialised: Path) -> Iterator[Serve]:
         yield server
     finally:
         if server.process.poll() is None:
-            server.process.kill()
-            server.process.wait()
+            server.stop()
 
 
 def _alive(pid: int) -> bool:
@@ -126,3 +125,12 @@ def test_a_worker_that_dies_right_after_starting_stops_the_server(two_workers: S
     assert two_workers.process.wait(timeout=DEADLINE_S) == 1
     two_workers.wait_until(lambda: not _alive(second), "the other worker stopped")
     assert "ended right after starting" in two_workers.log()
+
+
+def test_workers_stop_when_the_server_process_is_killed(two_workers: Serve) -> None:
+    workers = two_workers.worker_pids()
+
+    two_workers.process.kill()  # SIGKILL: no chance to stop them itself
+    two_workers.process.wait()
+
+    two_workers.wait_until(lambda: not any(_alive(pid) for pid in workers), "every worker gone")
