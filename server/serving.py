@@ -84,6 +84,9 @@ def _worker(host: str, port: int, options: dict[str, Any], parent: Connection) -
     """One worker process: its own listening socket on the shared port, and uvicorn on it."""
     import uvicorn
 
+    # Out of the terminal's process group: Ctrl-C reaches the parent alone, which stops the workers
+    # once (a worker given both SIGINT and the parent's SIGTERM would force-quit mid-shutdown).
+    os.setpgrp()
     threading.Thread(target=_stop_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
     sock = _port_socket(host, port)
     config = uvicorn.Config(APP_FACTORY, host=host, port=port, **options)

@@ -42,7 +42,10 @@ class Serve:
         self.log_path = data.parent / "serve.log"
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(workers)]
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+            # A session of its own, as a terminal gives it: Ctrl-C is SIGINT to the whole process group.
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True
+            )
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -115,6 +118,17 @@ def test_sigterm_stops_every_worker_and_exits_cleanly(two_workers: Serve) -> Non
 
     assert two_workers.stop() == 0
     two_workers.wait_until(lambda: not any(_alive(pid) for pid in workers), "every worker gone")
+
+
+def test_ctrl_c_stops_the_server_without_a_traceback(two_workers: Serve) -> None:
+    workers = two_workers.worker_pids()
+
+    os.killpg(two_workers.process.pid, signal.SIGINT)
+
+    assert two_workers.process.wait(timeout=DEADLINE_S) == 0
+    two_workers.wait_until(lambda: not any(_alive(pid) for pid in workers), "every worker gone")
+    assert "Traceback" not in two_workers.log()
+    assert two_workers.log().count("Finished server process") == 2
 
 
 def test_a_worker_that_dies_right_after_starting_stops_the_server(two_workers: Serve) -> None:
