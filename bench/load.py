@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -126,13 +127,19 @@ class ServerProcess:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the server exited at start:\n{self.log_path.read_text(errors='replace')[-2000:]}")
             try:
-                if httpx.get(f"{self.base_url}/api/v1/ping", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base_url}/api/v1/ping", timeout=2).status_code == 200 and self._all_listening():
                     return self
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
         self.__exit__()
         raise RuntimeError("the server did not answer within 60 s")
+
+    def _all_listening(self) -> bool:
+        # With several workers each joins the port when ready; one that started late would take no connections.
+        if self.workers == 1:
+            return True
+        return len(re.findall(r"worker \d+ listening", self.log_path.read_text(errors="replace"))) >= self.workers
 
     def __exit__(self, *_exc: object) -> None:
         if self._process is None or self._process.poll() is not None:

@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import signal
 import socket
-import threading
 import time
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -59,7 +58,7 @@ def serve(*, host: str, port: int, workers: int, log_config: dict[str, Any]) -> 
     # Bound here first, so that a port in use is reported at once; held while the workers run, and
     # never listening, so it takes no connections itself.
     try:
-        reservation = _port_socket(host, port)
+        reservation = port_socket(host, port)
     except OSError as problem:
         log.error("cannot listen on %s:%d: %s", host, port, problem.strerror or problem)
         return 1
@@ -67,7 +66,8 @@ def serve(*, host: str, port: int, workers: int, log_config: dict[str, Any]) -> 
         return _Workers(host, port, workers, options).run()
 
 
-def _port_socket(host: str, port: int) -> socket.socket:
+def port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to the port with SO_REUSEPORT, not yet listening."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -78,29 +78,6 @@ def _port_socket(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
-
-
-def _worker(host: str, port: int, options: dict[str, Any], parent: Connection) -> None:
-    """One worker process: its own listening socket on the shared port, and uvicorn on it."""
-    import uvicorn
-
-    # Out of the terminal's process group: Ctrl-C reaches the parent alone, which stops the workers
-    # once (a worker given both SIGINT and the parent's SIGTERM would force-quit mid-shutdown).
-    os.setpgrp()
-    threading.Thread(target=_stop_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
-    sock = _port_socket(host, port)
-    config = uvicorn.Config(APP_FACTORY, host=host, port=port, **options)
-    uvicorn.Server(config).run(sockets=[sock])
-
-
-def _stop_with_parent(parent: Connection) -> None:
-    """Blocks until the parent's end of the pipe closes (it ended, even killed), then stops this worker."""
-    try:
-        parent.recv()
-    except (EOFError, OSError):
-        pass
-    # uvicorn stops on SIGTERM as on any other: requests in progress are finished first.
-    os.kill(os.getpid(), signal.SIGTERM)
 
 
 class _Workers:
@@ -132,8 +109,10 @@ class _Workers:
         self._stopping = True
 
     def _start(self) -> BaseProcess:
+        from server.serving_worker import run_worker
+
         mine, theirs = self._context.Pipe()
-        process = self._context.Process(target=_worker, args=(*self._args, theirs), name="no1window-worker")
+        process = self._context.Process(target=run_worker, args=(*self._args, theirs), name="no1window-worker")
         process.start()
         theirs.close()
         self._lifelines[process.pid] = mine

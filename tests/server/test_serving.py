@@ -63,6 +63,9 @@ class Serve:
         except httpx.TransportError:
             return False
 
+    def listening(self) -> int:
+        return len(re.findall(r"worker \d+ listening", self.log()))
+
     def worker_pids(self) -> list[int]:
         return [int(pid) for pid in re.findall(r"worker (\d+) started", self.log())]
 
@@ -76,7 +79,8 @@ class Serve:
 def two_workers(initialised: Path) -> Iterator[Serve]:
     server = Serve(initialised, workers=2)
     try:
-        server.wait_until(lambda: len(server.worker_pids()) == 2 and server.answers(), "two workers answering")
+        # Connections go only to workers already listening: both must be, or one would take them all.
+        server.wait_until(lambda: server.listening() == 2 and server.answers(), "two workers listening")
         yield server
     finally:
         if server.process.poll() is None:
