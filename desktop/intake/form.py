@@ -15,18 +15,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -34,13 +30,14 @@ from PySide6.QtWidgets import (
 
 from common.catalog import Catalog, load_catalog
 from common.consent import load_consent
-from common.enums import BusinessType, Role, VehicleCategory
+from common.enums import BusinessType
 from common.schemas.auth import StaffUserOut
 from common.schemas.cases import CaseDetail
 from desktop.api.client import ApiClient, Refused, ServerFailed, ServerUnreachable, SessionExpired
 from desktop.api.tasks import TaskRunner
 from desktop.boxes import inform
 from desktop.intake import checks
+from desktop.intake.business import BusinessBox
 from desktop.intake.documents import DocumentSlots
 from desktop.intake.fields import IntakeFields
 from desktop.intake.submit import IntakeSubmission
@@ -78,40 +75,12 @@ class IntakeDialog(QDialog):
         self.setWindowTitle("窗口受理 - 录入客户申请")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
 
-        self.category_combo = QComboBox(self)
-        self.category_combo.setObjectName("category")
-        for category in VehicleCategory:
-            self.category_combo.addItem(category.label, category.value)
-        self.new_radio = QRadioButton(BusinessType.NEW.label, self)
-        self.renewal_radio = QRadioButton(BusinessType.RENEWAL.label, self)
-        self.renewal_radio.setChecked(True)
-        self.business_group = QButtonGroup(self)
-        self.business_group.addButton(self.new_radio)
-        self.business_group.addButton(self.renewal_radio)
-        self.business_group.buttonToggled.connect(lambda _b, checked: checked and self._business_type_changed())
-        self.business_hint = QLabel(self)
-        self.business_hint.setWordWrap(True)
-        self.business_hint.setStyleSheet("color: #555555;")
-        self.county_combo = QComboBox(self)
-        self.county_combo.setObjectName("county")
-        for county in self.catalog.counties:
-            self.county_combo.addItem(county.name, county.code)
-        own_county = user.county_code if user else None
-        if own_county:
-            self.county_combo.setCurrentIndex(self.county_combo.findData(own_county))
-            # A clerk takes cases for their own county only (the server says the same).
-            self.county_combo.setEnabled(user is None or user.role != Role.CLERK.value)
-
-        case_box = QGroupBox("车辆类别与业务", self)
-        case_form = QFormLayout(case_box)
-        case_form.addRow("车辆类别", self.category_combo)
-        business_row = QHBoxLayout()
-        business_row.addWidget(self.renewal_radio)
-        business_row.addWidget(self.new_radio)
-        business_row.addStretch(1)
-        case_form.addRow("业务类型", business_row)
-        case_form.addRow(self.business_hint)
-        case_form.addRow("区县", self.county_combo)
+        self.business_box = BusinessBox(self.catalog, user, self)
+        self.business_box.business_type_changed.connect(self._business_type_changed)
+        self.category_combo = self.business_box.category_combo
+        self.new_radio = self.business_box.new_radio
+        self.renewal_radio = self.business_box.renewal_radio
+        self.county_combo = self.business_box.county_combo
         self.fields = IntakeFields(self, self.check_field)
         self.edits = self.fields.edits
         self.field_errors = self.fields.errors
@@ -135,7 +104,7 @@ class IntakeDialog(QDialog):
 
         body = QWidget(self)
         body_layout = QVBoxLayout(body)
-        for box in (case_box, self.fields.owner_box, self.fields.vehicle_box, documents_box):
+        for box in (self.business_box, self.fields.owner_box, self.fields.vehicle_box, documents_box):
             body_layout.addWidget(box)
         body_layout.addLayout(consent_row)
         body_layout.addStretch(1)
@@ -193,7 +162,7 @@ class IntakeDialog(QDialog):
     @property
     def business_type(self) -> BusinessType:
         """新车投保 or 非新车投保."""
-        return BusinessType.NEW if self.new_radio.isChecked() else BusinessType.RENEWAL
+        return self.business_box.business_type
 
     def values(self) -> dict[str, str]:
         """The texts of the fields, by field path."""
@@ -201,7 +170,6 @@ class IntakeDialog(QDialog):
 
     def _business_type_changed(self) -> None:
         business_type = self.business_type
-        self.business_hint.setText(self.catalog.business_type_hints.get(business_type, ""))
         plate = self.edits[checks.PLATE]
         plate.setEnabled(business_type is BusinessType.RENEWAL)
         if business_type is BusinessType.NEW:
@@ -262,9 +230,9 @@ class IntakeDialog(QDialog):
             return
         payload = checks.build_payload(
             self.values(),
-            category=self.category_combo.currentData(),
+            category=self.business_box.category,
             business_type=self.business_type,
-            county_code=self.county_combo.currentData(),
+            county_code=self.business_box.county_code,
         )
         files = self.slots.files()
         submission, version = self.submission, self.consent_version
@@ -280,9 +248,9 @@ class IntakeDialog(QDialog):
     def _form_ok(self) -> bool:
         problems = checks.check_form(
             self.values(),
-            category=self.category_combo.currentData(),
+            category=self.business_box.category,
             business_type=self.business_type,
-            county_code=self.county_combo.currentData(),
+            county_code=self.business_box.county_code,
             today=self.today,
         )
         for path in self.edits:
@@ -307,11 +275,11 @@ class IntakeDialog(QDialog):
             self.step_label.setText("正在创建申请…" if not self.submission.created else "正在继续提交…")
         # Once the draft exists its data is on the server: only documents can still be added.
         locked = self.submission.created or sending
-        for widget in (*self.edits.values(), self.category_combo, self.new_radio, self.renewal_radio):
+        for widget in self.edits.values():
             widget.setEnabled(
                 not locked and not (widget is self.edits[checks.PLATE] and self.business_type is BusinessType.NEW)
             )
-        self.county_combo.setEnabled(not locked and (self.user is None or self.user.role != Role.CLERK.value))
+        self.business_box.set_locked(locked)
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
