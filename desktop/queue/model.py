@@ -22,29 +22,15 @@ from itertools import count
 from operator import attrgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
 
 from common.schemas.cases import CaseSummary
 from desktop.queue.rows import COLUMN_TITLES, Column, QueueRow, Urgency, collector_paused, consecutive_runs, local_day
+from desktop.queue.time_left import LOOK_ROLES, TimeLeftLook
 
 Index = QModelIndex | QPersistentModelIndex
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _TIME = int(Column.TIME_LEFT)
-
-# Colours of the time-left cell: text, background per urgency (readable on the light default palette).
-_COLOURS: dict[Urgency, tuple[QColor, QColor | None]] = {
-    Urgency.PLENTY: (QColor("#1b5e20"), None),
-    Urgency.SOON: (QColor("#7a4100"), QColor("#ffe7b3")),
-    Urgency.OVERDUE: (QColor("#ffffff"), QColor("#c62828")),
-    Urgency.PAUSED: (QColor("#616161"), None),
-}
-
 
 _row_key = attrgetter("key")
 
@@ -95,7 +81,7 @@ class CaseQueueModel(QAbstractTableModel):
         self._schedule: list[tuple[float, int, QueueRow]] = []
         self._schedule_seq = count()
         self._last_tick = now().timestamp()
-        self._bold: QFont | None = None
+        self._time_left_look = TimeLeftLook()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
         if countdown_ms > 0:
@@ -178,21 +164,7 @@ class CaseQueueModel(QAbstractTableModel):
             return row.urgency.value
         if column != _TIME:
             return None
-        if role == _FOREGROUND or role == _BACKGROUND:
-            colours = _COLOURS.get(row.urgency)
-            if colours is None:
-                return None
-            return colours[0] if role == _FOREGROUND else colours[1]
-        if role == _FONT and row.urgency is Urgency.OVERDUE:
-            if self._bold is None:
-                self._bold = QFont()
-                self._bold.setBold(True)
-            return self._bold
-        if role == _TOOLTIP:
-            return row.due_text()
-        if role == _ALIGNMENT:
-            return int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
-        return None
+        return self._time_left_look.data(row, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Reorder the rows (a layout change: selections and persistent indexes follow their rows)."""
@@ -341,7 +313,7 @@ class CaseQueueModel(QAbstractTableModel):
             self._schedule_row(row)
         if changed:
             positions = self._index_by_id()
-            roles = [_DISPLAY, _FOREGROUND, _BACKGROUND, _FONT, _TOOLTIP, self.UrgencyRole]
+            roles = [_DISPLAY, *LOOK_ROLES, self.UrgencyRole]
             for first, last in consecutive_runs(sorted(positions[r.id] for r in changed)):
                 self.dataChanged.emit(self.index(first, _TIME), self.index(last, _TIME), roles)
         if crossed:
