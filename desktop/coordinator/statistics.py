@@ -4,6 +4,14 @@ The server computes one `Statistics` report for the range; every tab is a
 view of it (`stats_views`), drawn as a table (`StatsTableModel`) and, where a
 picture helps, a QtCharts chart (`CountChart`). 导出Excel saves the server's
 workbook for the range on screen, so the file shows what the coordinator saw.
+
+Live: once a range has been queried, a feed batch with an event that can
+change its figures (`changes_figures`: a case finished on a day in the range,
+or a rating) schedules one debounced re-fetch of that range, whatever the
+date boxes hold meanwhile. The refresh is quiet: the message line, the tab
+on screen and a table's selected row stay; an export in progress goes on.
+At most one request is in flight (`LiveRefresh`), a query typed by the
+coordinator replaces a refresh on its way.
 """
 
 from __future__ import annotations
@@ -28,9 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.enums import Action, CaseStatus
+from common.schemas.cases import EventOut
 from common.schemas.stats import Statistics
+from common.workflow import TRANSITIONS
 from desktop.api.client import ApiClient, SessionExpired
 from desktop.api.tasks import Task, TaskRunner
+from desktop.coordinator.live_refresh import LiveRefresh
 from desktop.coordinator.stats_charts import CountChart
 from desktop.coordinator.stats_export import (
     SaveFileChooser,
@@ -45,6 +57,33 @@ from desktop.queue.rows import LOCAL_ZONE
 
 STATS_PATH = "/coordinator/stats"
 HEADLINE_STYLE = "font-size: 16pt; font-weight: bold; color: #0d47a1;"
+DEBOUNCE_MS = 500
+
+# The report (server/stats/report.py) counts the cases that reached 已办结 or 已退回, each on the local date of
+# its finished_at, with the rating of a completed one. No case leaves those statuses, and a finished case's
+# category, member, county, times and reason stay as they are: only finishing a case or rating one moves a
+# figure. Submission, dispatch, acceptance, cancellation (已撤销 is not counted), calls, notes never do.
+FINISHING_ACTIONS = frozenset(
+    action.value for action, move in TRANSITIONS.items() if move.target in (CaseStatus.COMPLETED, CaseStatus.REJECTED)
+)
+
+
+def changes_figures(event: EventOut, date_from: date, date_to: date) -> bool:
+    """Whether `event` can change the report for the local dates [date_from, date_to].
+
+    A finishing event is stamped with the case's finished_at, so it counts on
+    the event's own day: a range that does not hold that day (a closed past
+    range) cannot change. The event's day, not the PC's today, so an event of
+    23:59 read after midnight still refreshes yesterday's range. A rating may
+    be for a case completed long ago, in any range up to the rating's day, and
+    the event does not say when that was: every such range is fetched again.
+    """
+    day = event.created_at.astimezone(LOCAL_ZONE).date()
+    if event.action in FINISHING_ACTIONS:
+        return date_from <= day <= date_to
+    if event.action == Action.RATE.value:
+        return date_from <= day
+    return False
 
 
 def month_range(today: date) -> tuple[date, date]:
@@ -102,10 +141,15 @@ class StatsTab(QWidget):
         layout.addWidget(splitter, 1)
 
     def show_view(self, view: StatsView) -> None:
-        """Show one report's view of this tab."""
+        """Show one report's view of this tab; the selected row stays selected if the new view has it."""
+        selected = [index.data() for index in self.table.selectionModel().selectedRows()]
         self.headline.setText(view.headline)
         self.headline.setVisible(bool(view.headline))
         self.model.set_view(view.columns, view.rows)
+        for row in range(self.model.rowCount()):
+            if self.model.index(row, 0).data() in selected:
+                self.table.selectRow(row)
+                break
         if view.chart is not None:
             self.chart.show_data(view.chart)
         self.chart.setVisible(view.chart is not None)
@@ -130,6 +174,7 @@ class StatisticsPage(QWidget):
         *,
         today: Callable[[], date] | None = None,
         choose_file: SaveFileChooser = ask_where_to_save,
+        debounce_ms: int = DEBOUNCE_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -138,9 +183,20 @@ class StatisticsPage(QWidget):
         self._today = today or (lambda: api.server_now().astimezone(LOCAL_ZONE).date())
         self._choose_file = choose_file
         self.report: Statistics | None = None
-        self._query: Task | None = None
+        self.queried: tuple[date, date] | None = None
+        """The range last asked for with 查询 (or a preset, or a refresh); live refreshes fetch it again."""
+        self._user_waits = False  # the next answer is for a query the coordinator started
+        self._live_error = ""  # the message a failed live refresh left, cleared by the next good one
         self._export: Task | None = None
         self._range_chosen = False
+        self.live = LiveRefresh(
+            runner,
+            self._prepare_fetch,
+            on_done=self._on_loaded,
+            on_error=self._on_load_failed,
+            debounce_ms=debounce_ms,
+            parent=self,
+        )
 
         self.from_edit = self._date_edit()
         self.to_edit = self._date_edit()
@@ -221,17 +277,21 @@ class StatisticsPage(QWidget):
         if date_from > date_to:
             self.message.show_error("开始日期不能晚于结束日期")
             return
-        if self._query is not None:
-            self._query.cancel()
+        self.queried = (date_from, date_to)
+        self._user_waits = True
         self.message.show_note("正在统计…")
-        self._query = self.runner.run(
-            lambda: fetch_statistics(self.api, date_from, date_to),
-            on_done=self._on_loaded,
-            on_error=self._on_load_failed,
-            retry=True,  # a read: repeated once the server is back (the banner says it is away)
-            context=self,
-        )
+        self.live.restart()  # an answer on its way is for the range asked before
         self._update_busy()
+
+    def on_events(self, events: list[EventOut]) -> None:
+        """A feed batch: fetch the range last queried again shortly, if an event can change its figures."""
+        if self.queried is not None and any(changes_figures(event, *self.queried) for event in events):
+            self.live.soon()
+
+    def _prepare_fetch(self) -> Callable[[], Statistics]:
+        assert self.queried is not None
+        date_from, date_to = self.queried
+        return lambda: fetch_statistics(self.api, date_from, date_to)
 
     # ------------------------------------------------------------ export ----
 
@@ -255,22 +315,29 @@ class StatisticsPage(QWidget):
     # ------------------------------------------------------------ outcomes ----
 
     def _on_loaded(self, report: Statistics) -> None:
-        self._query = None
+        # `restart()` drops every answer but the query's own, so the first answer after it is the query's.
+        by_user, self._user_waits = self._user_waits, False
         self.report = report
         self.headline.setText(headline(report))
         for view in build_views(report):
             self.tab_pages[view.key].show_view(view)
-        self.message.clear_message()
+        if by_user or (self._live_error and self.message.text() == self._live_error):
+            self.message.clear_message()  # "正在统计…", or a failed refresh now made good; never an export's
+        self._live_error = ""
         self._update_busy()
         self.loaded.emit(report)
 
     def _on_load_failed(self, exc: BaseException) -> None:
-        self._query = None
+        by_user, self._user_waits = self._user_waits, False
         self._update_busy()
         if isinstance(exc, SessionExpired):
-            self.message.clear_message()  # the login dialog is the message
+            if by_user:
+                self.message.clear_message()  # the login dialog is the message
             return
-        message = f"统计失败:{error_text(exc)}"
+        if by_user:
+            message = f"统计失败:{error_text(exc)}"
+        else:
+            message = self._live_error = f"统计未能更新(显示的是更新前的数字):{error_text(exc)}"
         self.message.show_error(message)
         self.load_failed.emit(message)
 
@@ -303,7 +370,7 @@ class StatisticsPage(QWidget):
         self._range_chosen = True
 
     def _update_busy(self) -> None:
-        busy = self._query is not None or self._export is not None
+        busy = self._user_waits or self._export is not None  # a live refresh runs without a progress bar
         self.busy.setVisible(busy)
-        self.query_button.setEnabled(self._query is None)
+        self.query_button.setEnabled(not self._user_waits)
         self.export_button.setEnabled(self.report is not None and self._export is None)

@@ -117,7 +117,8 @@ class SaveTo:
 
 
 def make_page(qtbot: Any, api: ApiClient, runner: TaskRunner, chooser: SaveTo | None = None) -> StatisticsPage:
-    page = StatisticsPage(api, runner, today=lambda: TODAY, choose_file=chooser or SaveTo(None))
+    """The page on the test's "today"; feed events are acted on after 50 ms rather than half a second."""
+    page = StatisticsPage(api, runner, today=lambda: TODAY, choose_file=chooser or SaveTo(None), debounce_ms=50)
     qtbot.addWidget(page)
     return page
 
