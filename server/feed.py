@@ -70,6 +70,7 @@ def read_feed(session: Session, actor: Actor, *, after: int, limit: int = DEFAUL
     head = chain_head(session)
     if after < 0 or after >= head:
         return FeedBatch(last_seq=head)
+    # The case is joined for its number only: each event's county is stored with it (and scopes it).
     rows = session.exec(
         select(Event, Case.number)
         .outerjoin(Case, Case.id == Event.case_id)

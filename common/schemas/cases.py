@@ -103,9 +103,21 @@ class DocumentOut(BaseModel):
 
 
 class EventOut(BaseModel):
+    """An event of a case's timeline or of the staff change feed.
+
+    `county_code` is the county the event concerns, so a client can tell
+    whether it touches what it shows without asking again: for a case event,
+    the case's county (it never changes after the case is created); for a
+    window's settings (SET_BRANCH), that window's county. None for changes
+    that belong to no county (a warning rule, a staff account: the account's
+    codes stay in its payload). The server fills it from the event's stored
+    county, which also scopes the feed; payloads are left as recorded.
+    """
+
     seq: int
     case_id: int | None
     case_number: str | None = None
+    county_code: str | None = None
     action: str
     action_label: str
     status_after: str | None

@@ -11,9 +11,12 @@ unsaved edits are dropped, so nothing on screen pretends to be saved.
 Live: the county is fetched again, shortly after the events that can change
 what it shows (`LiveRefresh`, so a burst costs one request): a SET_BRANCH of
 the shown county (another coordinator's change, or this one's arriving
-through the feed), and a case submitted, dispatched, reassigned or
-cancelled, which moves the count of cases waiting for a window. Edits in
-progress that still differ are kept.
+through the feed), and a case of the shown county submitted, dispatched,
+reassigned or cancelled, which moves the count of cases waiting for a window.
+Each event says its county (`EventOut.county_code`), so another county's
+traffic costs no request; an event without one (a server that does not send
+it yet) is taken to concern the shown county. Edits in progress that still
+differ are kept.
 """
 
 from __future__ import annotations
@@ -54,9 +57,8 @@ from desktop.messages import MessageLine, error_text
 
 POOL_PATH = "/coordinator/pool"
 DEBOUNCE_MS = 300
-# Case events that change how many of a county's cases wait for a window. A case event
-# does not say its county, so any of them fetches the shown county again (one request a
-# burst); one that does name another county is left alone.
+# Case events that change how many of a county's cases wait for a window: one of the
+# shown county fetches it again (one request a burst), one of another county does not.
 WAITING_ACTIONS = frozenset(a.value for a in (Action.SUBMIT, Action.DISPATCH, Action.REASSIGN, Action.CANCEL))
 WAITING_STYLE = "font-weight: bold; color: #c62828;"
 CONFIRM_TITLE = "确认保存分派设置"
@@ -227,7 +229,8 @@ class PoolPage(QWidget):
             self.live.soon()
 
     def _concerns_shown_county(self, event: EventOut) -> bool:
-        county = event.payload.get("county_code")
+        # The payload is where a SET_BRANCH names its county for a server that leaves county_code out.
+        county = event.county_code or event.payload.get("county_code")
         if event.action == Action.SET_BRANCH.value:
             return county == self.county_code
         return event.action in WAITING_ACTIONS and county in (None, self.county_code)

@@ -118,11 +118,16 @@ def document_out(doc: Document) -> DocumentOut:
 
 
 def event_out(event: Event, case_number: str | None = None) -> EventOut:
-    """An event for the timeline or the change feed."""
+    """An event for the timeline or the change feed.
+
+    Its county is the one stored with the event (what scopes the feed): a case
+    event's is its case's, so no case is read for it.
+    """
     return EventOut(
         seq=event.seq,
         case_id=event.case_id,
         case_number=case_number,
+        county_code=event.county_code,
         action=event.action,
         action_label=Action(event.action).label,
         status_after=event.status_after,

@@ -23,8 +23,10 @@ from server.actor import Actor
 from server.dispatch.windows import set_window
 from server.models import Branch, Event
 from tests.desktop.conftest import TINGHU, WORKING_MORNING, CitizenApplicant, LiveServer, StaffAccount
+from tests.server.queue.builders import add_event, make_case
 
 TIMEOUT_MS = 15_000
+YANDU = "320903"
 
 
 @pytest.fixture
@@ -321,6 +323,24 @@ def test_the_waiting_count_follows_submissions_and_dispatches_without_a_window_e
         page.on_events(dispatched)  # the dispatch alone, without the window's own event
 
     assert page.waiting_label.text() == "本区县没有等待分派的申请"
+
+
+def test_a_dispatch_in_another_county_fetches_nothing_and_one_in_the_shown_county_does(
+    qtbot: Any, page: PoolPage, api: ApiClient, live_server: LiveServer
+) -> None:
+    ctx = live_server.ctx
+    head = api.get_json("/staff/events")["last_seq"]
+    add_event(ctx, make_case(ctx, member="picc", county=YANDU), Action.DISPATCH)
+    add_event(ctx, make_case(ctx, member="picc", county=TINGHU), Action.DISPATCH)
+    elsewhere, here = events_since(api, head)  # as the feed sends them: the county comes from the server
+    assert (elsewhere.county_code, here.county_code) == (YANDU, TINGHU)
+    assert "county_code" not in elsewhere.payload, "only the event itself says its county"
+
+    page.on_events([elsewhere])
+    assert not page.live.debounce_timer.isActive() and not page.live.busy, "盐都区's dispatch asks for no fetch"
+
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT_MS):
+        page.on_events([here])
 
 
 def test_the_models_keep_qts_contracts(qtbot: Any, page: PoolPage, qtmodeltester: Any) -> None:

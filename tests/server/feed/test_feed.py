@@ -11,8 +11,12 @@ from fastapi.testclient import TestClient
 
 import server.feed
 from common.enums import Action, Role
+from common.schemas.pool import WindowChangeIn
+from common.schemas.signals import SignalRuleIn
 from server.context import AppContext
+from server.dispatch.windows import set_window
 from server.feed import read_feed
+from server.signals.rule import set_rule
 from tests.server.queue.builders import actor_of, add_event, make_case, staff
 
 FEED = "/api/v1/staff/events"
@@ -78,6 +82,50 @@ def test_a_supervisor_follows_every_county_of_the_member_and_the_coordinator_eve
     assert [e["seq"] for e in feed(client, city, after=0)["events"]] == sorted(
         v for k, v in traffic.items() if not k.endswith("number")
     )
+
+
+def test_each_case_event_carries_its_cases_county_and_leaves_the_payload_as_recorded(
+    ctx: AppContext, client: TestClient, traffic: dict[str, Any]
+) -> None:
+    _, clerk = staff(ctx, "clerk", Role.CLERK, member="picc", county="320903")
+    _, city = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
+
+    everything = feed(client, city, after=0)["events"]
+    own = feed(client, clerk, after=0)["events"]
+
+    assert {e["seq"]: e["county_code"] for e in everything} == {
+        traffic["picc_tinghu"]: "320902",
+        traffic["picc_yandu"]: "320903",
+        traffic["cpic_tinghu"]: "320902",
+    }
+    assert [(e["seq"], e["county_code"]) for e in own] == [(traffic["picc_yandu"], "320903")]
+    assert all("county_code" not in e["payload"] for e in everything), "the hash-chained payload is not touched"
+
+
+def test_a_cases_timeline_carries_its_county_too(ctx: AppContext, client: TestClient) -> None:
+    _, headers = staff(ctx, "clerk", Role.CLERK, member="picc", county="320903")
+    case = make_case(ctx, member="picc", county="320903")
+    add_event(ctx, case, Action.ACCEPT)
+
+    response = client.get(f"/api/v1/staff/cases/{case.id}", headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert [e["county_code"] for e in response.json()["events"]] == ["320903"]
+
+
+def test_a_windows_change_carries_its_county_and_a_city_wide_change_none(ctx: AppContext, client: TestClient) -> None:
+    city_user, city = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
+    actor = actor_of(city_user)
+    with ctx.db.write() as session:
+        set_window(session, ctx, actor, county_code="320903", member_code="picc", change=WindowChangeIn(weight=3))
+        set_rule(session, actor, SignalRuleIn(threshold=5, window_days=30), now=ctx.clock.now())
+
+    events = feed(client, city, after=0)["events"]
+
+    assert [(e["action"], e["case_id"], e["county_code"]) for e in events] == [
+        (Action.SET_BRANCH.value, None, "320903"),
+        (Action.SET_SIGNAL_RULE.value, None, None),
+    ]
 
 
 def test_only_events_after_the_cursor_come_oldest_first(ctx: AppContext, client: TestClient) -> None:
