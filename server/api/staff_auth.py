@@ -15,10 +15,10 @@ router = APIRouter(tags=["staff-auth"])
 @router.post("/staff/sessions", status_code=status.HTTP_201_CREATED, response_model=StaffSessionOut)
 def post_staff_session(body: StaffLoginRequest, ctx: ContextDep) -> StaffSessionOut:
     """Log in; 401 for wrong credentials, 423 with Retry-After while the account is locked."""
-    with ctx.db.write() as session:
-        return log_in_staff(
-            session, username=body.username, password=body.password, now=ctx.clock.now(), settings=ctx.settings
-        )
+    # Given the database rather than a session: the password check must run outside any write transaction.
+    return log_in_staff(
+        ctx.db, username=body.username, password=body.password, now=ctx.clock.now(), settings=ctx.settings
+    )
 
 
 @router.get("/staff/me", response_model=StaffUserOut)

@@ -54,17 +54,16 @@ def reset(capsys: pytest.CaptureFixture[str], username: str, password: str = NEW
 
 
 def logs_in(ctx: AppContext, username: str, password: str) -> bool:
-    with ctx.db.write() as session:
-        try:
-            log_in_staff(
-                session,
-                username=username,
-                password=password,
-                now=ctx.clock.now(),
-                settings=ctx.settings,
-            )
-        except NotAuthenticated:
-            return False
+    try:
+        log_in_staff(
+            ctx.db,
+            username=username,
+            password=password,
+            now=ctx.clock.now(),
+            settings=ctx.settings,
+        )
+    except NotAuthenticated:
+        return False
     return True
 
 

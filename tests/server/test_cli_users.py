@@ -70,13 +70,13 @@ def test_user_add_creates_a_clerk_who_can_log_in_and_writes_one_event(
             "320902",
         )
         assert PASSWORD not in user.password_hash
-        login = log_in_staff(
-            session,
-            username="picc_tinghu",
-            password=PASSWORD,
-            now=WORKING_MORNING,
-            settings=cli_ctx.settings,
-        )
+    login = log_in_staff(
+        cli_ctx.db,
+        username="picc_tinghu",
+        password=PASSWORD,
+        now=WORKING_MORNING,
+        settings=cli_ctx.settings,
+    )
     assert (login.user.member_name, login.user.county_name) == ("人保财险", "亭湖区")
     [event] = events(cli_ctx, Action.ADD_USER)
     assert (event.actor_role, event.actor_label) == ("system", "系统")

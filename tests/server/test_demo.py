@@ -102,12 +102,11 @@ def test_the_demo_documents_are_stored_pictures_of_every_required_kind(demo_ctx:
 
 def test_demo_staff_log_in_with_the_demo_password(demo_ctx: AppContext) -> None:
     ctx = demo_ctx
-    with ctx.db.write() as session:
-        for username, role, *_ in STAFF + HISTORY_STAFF[:1]:
-            login = log_in_staff(
-                session, username=username, password=DEMO_PASSWORD, now=ctx.clock.now(), settings=ctx.settings
-            )
-            assert login.user.role == role.value
+    for username, role, *_ in STAFF + HISTORY_STAFF[:1]:
+        login = log_in_staff(
+            ctx.db, username=username, password=DEMO_PASSWORD, now=ctx.clock.now(), settings=ctx.settings
+        )
+        assert login.user.role == role.value
 
 
 def test_the_demo_never_texts_through_a_real_sms_provider(ctx: AppContext) -> None:

@@ -41,11 +41,10 @@ def deactivated_clerk(ctx: AppContext, coordinator: Actor) -> StaffUser:
 
 
 def logs_in(ctx: AppContext, username: str, password: str) -> bool:
-    with ctx.db.write() as session:
-        try:
-            log_in_staff(session, username=username, password=password, now=ctx.clock.now(), settings=ctx.settings)
-        except NotAuthenticated:
-            return False
+    try:
+        log_in_staff(ctx.db, username=username, password=password, now=ctx.clock.now(), settings=ctx.settings)
+    except NotAuthenticated:
+        return False
     return True
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +15,7 @@ from httpx import Response
 
 from common.enums import Role
 from server.auth import staff_login
-from server.auth.passwords import needs_rehash, verify_password
+from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.clock import FixedClock
 from server.context import AppContext
 from server.models import StaffUser
@@ -21,6 +25,8 @@ SESSIONS = "/api/v1/staff/sessions"
 CURRENT = "/api/v1/staff/sessions/current"
 ME = "/api/v1/staff/me"
 WRONG_PASSWORD = "not-the-password"
+# Upper bound on any wait in the concurrency tests; reached only when the behaviour is wrong.
+TIMEOUT = 10.0
 
 
 def log_in(client: TestClient, username: str = "clerk1", password: str = PASSWORD) -> Response:
@@ -227,3 +233,166 @@ def test_an_old_weak_password_hash_is_upgraded_at_login(client: TestClient, ctx:
     assert upgraded is not None and upgraded.password_hash != weak
     assert not needs_rehash(upgraded.password_hash)
     assert verify_password(upgraded.password_hash, PASSWORD)
+
+
+# --- the password check holds no transaction ------------------------------------------
+
+
+class HeldCheck:
+    """A password verifier whose first check waits until the test lets it go; later checks run at once."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.checked: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, password_hash: str, password: str) -> bool:
+        with self._lock:
+            first = not self.checked
+            self.checked.append(password)
+        if first:
+            self.started.set()
+            assert self.release.wait(TIMEOUT), "the held password check was never released"
+        return verify_password(password_hash, password)
+
+
+def log_in_while(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, change: Callable[[], None], password: str = PASSWORD
+) -> Response:
+    """A login whose password check is held while `change()` runs; the login's answer.
+
+    `change` must finish while the check is held: it cannot if the login holds a transaction that
+    it has to wait for (the write lock on SQLite, the account's row lock on PostgreSQL).
+    """
+    check = HeldCheck()
+    monkeypatch.setattr(staff_login, "verify_password", check)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        login = pool.submit(log_in, client, password=password)
+        try:
+            assert check.started.wait(TIMEOUT), "the login never reached its password check"
+            pool.submit(change).result(timeout=TIMEOUT)
+        finally:
+            check.release.set()
+        return login.result(timeout=TIMEOUT)
+
+
+def stored_user(ctx: AppContext, user_id: int | None) -> StaffUser:
+    with ctx.db.read() as session:
+        user = session.get(StaffUser, user_id)
+    assert user is not None
+    return user
+
+
+def test_a_write_completes_while_a_login_checks_its_password(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, ctx: AppContext, clerk: StaffUser
+) -> None:
+    # A write to the very account logging in, so it would wait on PostgreSQL's row lock as well as SQLite's.
+    response = log_in_while(client, monkeypatch, lambda: set_user(ctx, clerk.id, display_name="李娜娜"))
+
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["display_name"] == "李娜娜"
+
+
+def test_an_account_deactivated_during_the_check_is_refused_and_no_failure_is_counted(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, ctx: AppContext, clerk: StaffUser
+) -> None:
+    response = log_in_while(client, monkeypatch, lambda: set_user(ctx, clerk.id, active=False))
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "用户名或密码不正确"
+    assert stored_user(ctx, clerk.id).failed_logins == 0
+
+
+def test_an_account_locked_during_the_check_is_refused_as_locked(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, ctx: AppContext, clerk: StaffUser
+) -> None:
+    until = ctx.clock.now() + timedelta(minutes=10)
+
+    response = log_in_while(client, monkeypatch, lambda: set_user(ctx, clerk.id, locked_until=until))
+
+    assert response.status_code == 423
+    assert response.json()["detail"] == "账号已锁定,请10分钟后再试"
+    assert response.headers["Retry-After"] == "600"
+
+
+def test_the_old_password_fails_and_counts_once_the_password_is_reset_during_the_check(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, ctx: AppContext, clerk: StaffUser
+) -> None:
+    reset = hash_password("the-new-password")
+
+    response = log_in_while(client, monkeypatch, lambda: set_user(ctx, clerk.id, password_hash=reset))
+
+    assert response.status_code == 401
+    user = stored_user(ctx, clerk.id)
+    assert (user.failed_logins, user.password_hash) == (1, reset)
+
+
+def test_a_hash_upgraded_by_another_login_during_the_check_still_lets_the_password_in(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, ctx: AppContext, clerk: StaffUser
+) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    set_user(ctx, clerk.id, password_hash=weak)
+    upgraded = hash_password(PASSWORD)
+
+    response = log_in_while(client, monkeypatch, lambda: set_user(ctx, clerk.id, password_hash=upgraded))
+
+    assert response.status_code == 201, response.text
+    assert stored_user(ctx, clerk.id).password_hash == upgraded
+
+
+def test_parallel_wrong_passwords_lock_the_account_once_and_lose_no_count(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    ctx: AppContext,
+    clerk: StaffUser,
+) -> None:
+    attempts = 8
+    # Every check waits for all the others: all read the account unlocked and count nothing before
+    # any of them records its failure, the hardest case for the counting.
+    together = threading.Barrier(attempts, timeout=TIMEOUT)
+
+    def check_together(password_hash: str, password: str) -> bool:
+        together.wait()
+        return verify_password(password_hash, password)
+
+    monkeypatch.setattr(staff_login, "verify_password", check_together)
+    caplog.set_level(logging.INFO, logger=staff_login.__name__)
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        responses = list(pool.map(lambda _: log_in(client, password=WRONG_PASSWORD), range(attempts)))
+
+    # Four counted failures, the fifth locks, the rest find the account locked.
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * 4 + [423] * 4
+    assert all(r.headers["Retry-After"] == "900" for r in responses if r.status_code == 423)
+    locks = [r for r in caplog.records if r.getMessage().endswith("account locked")]
+    assert len(locks) == 1
+    user = stored_user(ctx, clerk.id)
+    assert (user.failed_logins, user.locked_until) == (0, ctx.clock.now() + timedelta(minutes=15))
+
+
+def test_a_password_hash_that_changes_at_every_check_is_refused_without_counting(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, ctx: AppContext, clerk: StaffUser
+) -> None:
+    # The same password hashed afresh each time: every check turns out to be against a stale hash.
+    hashes = [hash_password(PASSWORD) for _ in range(3)]
+    checked: list[str] = []
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+
+        def check_then_change(password_hash: str, password: str) -> bool:
+            checked.append(password)
+            # From another thread, with a deadline: it would wait for ever on a lock the login held.
+            pool.submit(set_user, ctx, clerk.id, password_hash=hashes[len(checked) - 1]).result(timeout=TIMEOUT)
+            return verify_password(password_hash, password)
+
+        monkeypatch.setattr(staff_login, "verify_password", check_then_change)
+
+        response = log_in(client)
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "用户名或密码不正确"
+    assert len(checked) == 3
+    assert stored_user(ctx, clerk.id).failed_logins == 0
