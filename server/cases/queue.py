@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy import and_, func, union_all
 from sqlmodel import Session, select
 
 from common.catalog import Catalog
@@ -24,10 +22,11 @@ from common.enums import OPEN_STATUSES, CaseStatus, Role, VehicleCategory
 from common.schemas.cases import QueuePage
 from server.actor import Actor
 from server.cases.presenters import summary_fields
+from server.cases.queue_planner import plain_column, planner_hints, scope_index_usable
 from server.cases.queue_search import search_condition
 from server.cases.scope import case_scope
 from server.clock import LOCAL_ZONE, local
-from server.models import Case, County
+from server.models import Case
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -103,60 +102,6 @@ def effective_statuses(filters: QueueFilters) -> tuple[str, ...]:
     return tuple(sorted(chosen))
 
 
-def scope_index_usable(actor: Actor, statuses: Sequence[str]) -> bool:
-    """Whether the caller's scope, drafts left out, is narrowed by the scope indexes (member, county, ...).
-
-    A clerk's or supervisor's non-draft cases are those of one member (and
-    county): equalities SQLite reads from an index. Drafts are a creator's
-    own and no index narrows them.
-    """
-    if CaseStatus.DRAFT.value in statuses:
-        return False
-    return (actor.role is Role.CLERK and bool(actor.member_code and actor.county_code)) or (
-        actor.role is Role.SUPERVISOR and bool(actor.member_code)
-    )
-
-
-def planner_hints(actor: Actor, statuses: Sequence[str]) -> list[Any]:
-    """Terms that only lead SQLite's planner to the scope index, repeated at the top of the WHERE.
-
-    A supervisor's scope fixes the member but not the county, the index's
-    second column: "any county", spelled out, keeps the index prefix whole.
-    They only ever narrow to what the scope allows already.
-    """
-    if actor.role is Role.SUPERVISOR and scope_index_usable(actor, statuses):
-        return [Case.county_code.in_(select(County.code))]
-    return []
-
-
-class _Unindexed(ColumnElement[Any]):
-    """A column the SQLite planner may not use an index for: `+column`, SQLite's documented idiom.
-
-    Other databases get the plain column: PostgreSQL plans with statistics.
-    """
-
-    inherit_cache = True
-    _traverse_internals: ClassVar[list[Any]] = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: Any) -> None:
-        self.column = column
-        self.type = column.type
-
-
-@compiles(_Unindexed)
-def _compile_plain(element: _Unindexed, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.column, **kw))
-
-
-@compiles(_Unindexed, "sqlite")
-def _compile_unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
-    return "+" + str(compiler.process(element.column, **kw))
-
-
-def _plain(column: Any, scan: bool) -> Any:
-    return _Unindexed(column) if scan else column
-
-
 def queue_conditions(
     actor: Actor, filters: QueueFilters, *, now: datetime, scan: bool = False, statuses_given: bool = False
 ) -> list[Any]:
@@ -181,7 +126,7 @@ def queue_conditions(
     # so it keeps the scope's OR form, which selects the same non-draft cases.
     conditions.append(case_scope(actor, drafts=scan or CaseStatus.DRAFT.value in statuses))
     if not statuses_given:
-        conditions.append(_plain(Case.status, scan).in_(statuses))
+        conditions.append(plain_column(Case.status, scan).in_(statuses))
     if not scan:
         conditions.extend(planner_hints(actor, statuses))
     # The statuses are open ones already (effective_statuses).
@@ -190,9 +135,9 @@ def queue_conditions(
     if filters.due_today:
         conditions.append(due_today_condition(now, open_only=False))
     if filters.county_code:
-        conditions.append(_plain(Case.county_code, scan) == filters.county_code)
+        conditions.append(plain_column(Case.county_code, scan) == filters.county_code)
     if filters.category:
-        conditions.append(_plain(Case.category, scan) == filters.category.value)
+        conditions.append(plain_column(Case.category, scan) == filters.category.value)
     return conditions
 
 

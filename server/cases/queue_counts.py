@@ -15,9 +15,9 @@ from server.cases.queue import (
     OPEN_VALUES,
     due_today_condition,
     overdue_condition,
-    planner_hints,
     today_bounds,
 )
+from server.cases.queue_planner import planner_hints
 from server.cases.scope import case_scope
 from server.models import Case
 
