@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import and_, func, union_all
+from sqlalchemy import Select, and_, bindparam, func, union_all
 from sqlmodel import Session, select
 
 from common.catalog import Catalog
@@ -103,7 +104,7 @@ def effective_statuses(filters: QueueFilters) -> tuple[str, ...]:
 
 
 def queue_conditions(
-    actor: Actor, filters: QueueFilters, *, now: datetime, scan: bool = False, statuses_given: bool = False
+    actor: Actor, filters: QueueFilters, *, now: datetime | None, scan: bool = False, statuses_given: bool = False
 ) -> list[Any]:
     """The WHERE clauses of the caller's queue: the search, the scope, then every filter.
 
@@ -115,7 +116,10 @@ def queue_conditions(
     The search goes first: it rejects most rows soonest. `statuses_given`
     leaves out the status filter for a caller that adds an equality on one
     status itself (a redundant IN beside it costs SQLite a test per row).
+    `now` may be None only without the overdue and due-today filters.
     """
+    if now is None and (filters.overdue or filters.due_today):
+        raise ValueError("the overdue and due-today filters need the time")
     statuses = effective_statuses(filters)
     conditions: list[Any] = []
     if filters.search:
@@ -130,9 +134,9 @@ def queue_conditions(
     if not scan:
         conditions.extend(planner_hints(actor, statuses))
     # The statuses are open ones already (effective_statuses).
-    if filters.overdue:
+    if filters.overdue and now is not None:
         conditions.append(overdue_condition(now, open_only=False))
-    if filters.due_today:
+    if filters.due_today and now is not None:
         conditions.append(due_today_condition(now, open_only=False))
     if filters.county_code:
         conditions.append(plain_column(Case.county_code, scan) == filters.county_code)
@@ -141,9 +145,9 @@ def queue_conditions(
     return conditions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Plan:
-    """How to read one queue page (see `list_queue`)."""
+    """How to read one queue page (see `list_queue`), with its statements once built."""
 
     where: list[Any]
     # Sort the matches (a scoped queue, or rows picked by content) rather than walk an index.
@@ -155,15 +159,41 @@ class _Plan:
     # What the conditions were made from, for the walks' variant (`walk_where`).
     actor: Actor
     filters: QueueFilters
-    now: datetime
+    now: datetime | None
     scan: bool
 
     def walk_where(self) -> list[Any]:
         """The conditions without the status filter, for walks that fix one status each."""
         return queue_conditions(self.actor, self.filters, now=self.now, scan=self.scan, statuses_given=True)
 
+    @cached_property
+    def count_statement(self) -> Select[tuple[int]]:
+        """How many cases match."""
+        return select(func.count()).select_from(Case).where(*self.where)
 
-def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: datetime) -> _Plan:
+    @cached_property
+    def sorted_page_statement(self) -> Select[Any]:
+        """The matching rows in queue order, from the bound `offset`, at most the bound `limit`."""
+        query = select(*SUMMARY_COLUMNS).where(*self.where).order_by(*_SORTED)
+        return query.offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+def _plan_for(actor: Actor, filters: QueueFilters, statuses: tuple[str, ...], *, now: datetime) -> _Plan:
+    """The page's plan; shared by every read of the same view by the same caller when the time does not enter it."""
+    if filters.overdue or filters.due_today or filters.search:
+        return _plan(actor, filters, statuses, now=now)  # bound to this moment, or to free text seldom asked twice
+    return _timeless_plan(actor, filters, statuses)
+
+
+# Building a page's statements and SQLAlchemy's keys for them costs about as much as running them, and a
+# desktop reads the same view over and over. Keyed by the whole caller (their scope with it) and the view;
+# the rows themselves are read afresh every time. Bounded: a statement tree is some kilobytes.
+@lru_cache(maxsize=256)
+def _timeless_plan(actor: Actor, filters: QueueFilters, statuses: tuple[str, ...]) -> _Plan:
+    return _plan(actor, filters, statuses, now=None)
+
+
+def _plan(actor: Actor, filters: QueueFilters, statuses: Sequence[str], *, now: datetime | None) -> _Plan:
     hints = scope_index_usable(actor, statuses)
     # Conditions on row content (a search term, a category, a county without the scope index) are
     # answered by reading rows; for more than a clerk's share it is cheaper to read them in order
@@ -204,7 +234,7 @@ def list_queue(
     statuses = effective_statuses(filters)
     if not statuses:
         return [], 0
-    plan = _plan(actor, filters, statuses, now=now)
+    plan = _plan_for(actor, filters, statuses, now=now)
     offset = (page - 1) * page_size
     if plan.sort_matches and not plan.count_in_pass:
         return _sorted_rows(session, plan, offset=offset, limit=page_size)
@@ -235,11 +265,14 @@ def _sorted_rows(session: Session, plan: _Plan, *, offset: int, limit: int) -> t
     order is per county), which for one member's cases costs less than a
     second statement fetching fifty rows by id.
     """
-    total = session.exec(select(func.count()).select_from(Case).where(*plan.where)).one()
+    # Plain Core execution on the session's connection: the rows are plain either way, and the ORM's
+    # execution path costs more than SQLite's work here.
+    connection = session.connection()
+    total = connection.execute(plan.count_statement).scalar_one()
     if offset >= total:
         return [], total
-    query = select(*SUMMARY_COLUMNS).where(*plan.where).order_by(*_SORTED).offset(offset).limit(limit)
-    return [cast(Case, row) for row in session.exec(query).all()], total
+    rows = connection.execute(plan.sorted_page_statement, {"offset": offset, "limit": limit}).all()
+    return [cast(Case, row) for row in rows], total
 
 
 def _sorted_ids(session: Session, plan: _Plan, *, offset: int, limit: int) -> tuple[list[int], int]:
