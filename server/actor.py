@@ -19,6 +19,12 @@ class Actor:
     member_code: str | None = None
     county_code: str | None = None
 
+    def __post_init__(self) -> None:
+        # Scope rules test the role with `is`; "clerk" equals Role.CLERK and hashes alike, so a plain
+        # string here would pass for the role in a dict key (the queue keeps plans by actor) and fail in the rule.
+        if not isinstance(self.role, Role):
+            object.__setattr__(self, "role", Role(self.role))
+
     @property
     def label(self) -> str:
         """How the actor appears in the case timeline (never a full phone number)."""

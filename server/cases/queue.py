@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, func, union_all
+from sqlalchemy import Integer, Select, and_, bindparam, func, union_all
 from sqlmodel import Session, select
 
 from common.catalog import Catalog
@@ -175,7 +175,7 @@ class _Plan:
     def sorted_page_statement(self) -> Select[Any]:
         """The matching rows in queue order, from the bound `offset`, at most the bound `limit`."""
         query = select(*SUMMARY_COLUMNS).where(*self.where).order_by(*_SORTED)
-        return query.offset(bindparam("offset")).limit(bindparam("limit"))
+        return query.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
 
 
 def _plan_for(actor: Actor, filters: QueueFilters, statuses: tuple[str, ...], *, now: datetime) -> _Plan:
@@ -266,7 +266,7 @@ def _sorted_rows(session: Session, plan: _Plan, *, offset: int, limit: int) -> t
     second statement fetching fifty rows by id.
     """
     # Plain Core execution on the session's connection: the rows are plain either way, and the ORM's
-    # execution path costs more than SQLite's work here.
+    # execution path costs more than SQLite's work here. (No autoflush: the queue is read in read sessions.)
     connection = session.connection()
     total = connection.execute(plan.count_statement).scalar_one()
     if offset >= total:

@@ -42,7 +42,9 @@ def planner_hints(actor: Actor, statuses: Sequence[str]) -> list[Any]:
 
     A supervisor's scope fixes the member but not the county, the index's
     second column: "any county", spelled out, keeps the index prefix whole.
-    They only ever narrow to what the scope allows already.
+    They only ever narrow to what the scope allows already. Like
+    `case_scope`, they depend on the actor's fields alone (the queue keeps
+    built statements by actor): the county list is a subquery, not a lookup.
     """
     if actor.role is Role.SUPERVISOR and scope_index_usable(actor, statuses):
         return [Case.county_code.in_(select(County.code))]

@@ -24,6 +24,9 @@ def case_scope(actor: Actor, *, drafts: bool = True) -> Any:
     drafts out anyway (the queue's default): written without the OR that
     drafts need, as plain equalities on member and county, SQLite reads it
     from the scope index instead of testing every row twice.
+
+    Depends on the actor's fields alone, never on the time or a lookup made
+    while building it: the queue keeps built statements by actor.
     """
     not_draft = Case.status != CaseStatus.DRAFT.value
     if actor.role is Role.COORDINATOR:

@@ -8,14 +8,26 @@ the time follows the clock.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
-from common.enums import Role
+import pytest
+
+from common.enums import CaseStatus, Role, VehicleCategory
 from common.schemas.cases import QueuePage
 from server.actor import Actor
+from server.cases import queue
 from server.cases.queue import QueueFilters, queue_page
 from server.context import AppContext
 from tests.server.queue.builders import actor_of, make_case, staff
+
+
+@pytest.fixture(autouse=True)
+def cold_views() -> Iterator[None]:
+    """Each test starts with no view built, so the first read builds it (equal actors recur across tests)."""
+    queue._timeless_plan.cache_clear()
+    yield
+    queue._timeless_plan.cache_clear()
 
 
 def read(ctx: AppContext, actor: Actor, filters: QueueFilters, *, page: int = 1, page_size: int = 50) -> QueuePage:
@@ -77,3 +89,38 @@ def test_the_overdue_view_follows_the_clock(ctx: AppContext) -> None:
 
     assert before.items == []
     assert [item.id for item in after.items] == [late_soon.id]
+
+
+def test_two_clerks_of_one_window_each_see_only_their_own_drafts(ctx: AppContext) -> None:
+    first, _ = staff(ctx, "first", Role.CLERK)
+    second, _ = staff(ctx, "second", Role.CLERK)
+    mine = make_case(ctx, member=None, status=CaseStatus.DRAFT, created_by=first.id, due_in=None)
+    theirs = make_case(ctx, member=None, status=CaseStatus.DRAFT, created_by=second.id, due_in=None)
+    drafts = QueueFilters(statuses=(CaseStatus.DRAFT,))
+
+    for _ in range(2):
+        assert [item.id for item in read(ctx, actor_of(first), drafts).items] == [mine.id]
+        assert [item.id for item in read(ctx, actor_of(second), drafts).items] == [theirs.id]
+
+
+def test_supervisors_and_the_coordinator_reading_in_turn_keep_to_their_scopes(ctx: AppContext) -> None:
+    picc, _ = staff(ctx, "picc-boss", Role.SUPERVISOR, member="picc", county=None)
+    cpic, _ = staff(ctx, "cpic-boss", Role.SUPERVISOR, member="cpic", county=None)
+    city, _ = staff(ctx, "city", Role.COORDINATOR, member=None, county=None)
+    picc_cases = {make_case(ctx, member="picc", county=county).id for county in ("320902", "320903")}
+    cpic_cases = {make_case(ctx, member="cpic", county="320902").id}
+    trucks = {make_case(ctx, member="picc", category=VehicleCategory.NONOPERATING_TRUCK).id}
+    by_trucks = QueueFilters(category=VehicleCategory.NONOPERATING_TRUCK)
+
+    for _ in range(2):
+        assert {item.id for item in read(ctx, actor_of(picc), QueueFilters()).items} == picc_cases | trucks
+        assert {item.id for item in read(ctx, actor_of(cpic), QueueFilters()).items} == cpic_cases
+        assert {item.id for item in read(ctx, actor_of(city), QueueFilters()).items} == picc_cases | cpic_cases | trucks
+        assert {item.id for item in read(ctx, actor_of(cpic), by_trucks).items} == set()
+        assert {item.id for item in read(ctx, actor_of(picc), by_trucks).items} == trucks
+
+
+def test_a_role_given_as_text_is_the_role_itself() -> None:
+    actor = Actor(role="coordinator")  # type: ignore[arg-type]
+
+    assert actor.role is Role.COORDINATOR
